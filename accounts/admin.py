@@ -1,0 +1,61 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from accounts.forms import AdminUserCreationForm
+from accounts.models import Organisation, Territory, User
+from accounts.resources import OrganisationResource, TerritoryResource
+from accounts.services import user_sync_role_group
+
+
+@admin.register(Territory)
+class TerritoryAdmin(ImportExportModelAdmin):
+    resource_classes = [TerritoryResource]
+    list_display = ["code", "name_fr", "name_ar", "level", "kind", "parent"]
+    list_filter = ["level", "kind"]
+    search_fields = ["code", "name_fr", "name_ar", "name_en"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ImportExportModelAdmin):
+    resource_classes = [OrganisationResource]
+    list_display = ["name", "acronym", "kind", "code", "territory", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "acronym", "code"]
+    list_select_related = ["territory"]
+    autocomplete_fields = ["territory"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    add_form = AdminUserCreationForm
+    list_display = ["email", "full_name", "organisation", "role", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "organisation__kind"]
+    search_fields = ["email", "full_name", "organisation__name"]
+    list_select_related = ["organisation"]
+    ordering = ["full_name"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["last_login", "date_joined"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person"), {"fields": ["full_name", "language"]}),
+        (_("Work"), {"fields": ["organisation", "role", "is_active", "is_staff"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "full_name", "organisation", "role", "language",
+                           "password1", "password2"],
+            },
+        ),
+    ]  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        user_sync_role_group(user=obj)

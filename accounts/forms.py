@@ -1,0 +1,34 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Sign in with an email address; the error never says which of the two was wrong."""
+
+    username = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "This email address and password do not match an account. "
+            "Check both and try again; after several failures the account is "
+            "locked for a while from this computer."
+        ),
+        "inactive": _("This account is deactivated. Ask your supervisor or an administrator."),
+    }
+
+
+class AdminUserCreationForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "organisation", "role", "language"]
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "language"]

@@ -1,0 +1,24 @@
+"""Celery settings (read by config/celery.py through the CELERY_ namespace)."""
+
+from datetime import timedelta
+
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "Africa/Casablanca"
+CELERY_ENABLE_UTC = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60 * 2}
+CELERY_TASK_SOFT_TIME_LIMIT = 60 * 30
+CELERY_TASK_TIME_LIMIT = 60 * 35
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat copies these into its tables at start; admins can then see and tune them.
+CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {
+        "task": "core.tasks.heartbeat",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
+}

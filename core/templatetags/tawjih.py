@@ -1,0 +1,19 @@
+from django import template
+
+from accounts.permissions import can_use_module
+
+register = template.Library()
+
+
+@register.filter
+def may_use(user, module: str) -> bool:
+    """{% if user|may_use:"baom" %}: hides a link; the view checks the same rule."""
+    return can_use_module(user, module)
+
+
+@register.filter
+def minutes(duration) -> int:
+    """A timedelta as whole minutes (rounded up), for sentences like "locked for 30 minutes"."""
+    if duration is None:
+        return 0
+    return -(-int(duration.total_seconds()) // 60)

@@ -1,0 +1,87 @@
+import logging
+import uuid
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import check_for_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts.permissions import can_use_module
+from accounts.services import user_set_language
+from core.health import check_database, check_redis
+from core.home import ROLE_TASKS
+
+logger = logging.getLogger(__name__)
+
+
+def module_required(module: str):
+    """Allow the view only to the roles that work in ``module`` (403 otherwise)."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not can_use_module(request.user, module):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@login_required
+def home(request):
+    tasks = ROLE_TASKS.get(request.user.role, [])
+    return render(request, "core/home.html", {"tasks": tasks})
+
+
+def module_placeholder(module: str, title, summary):
+    """The landing page of a module whose issue has not landed yet."""
+
+    @module_required(module)
+    def view(request):
+        return render(
+            request, "core/module_placeholder.html", {"title": title, "summary": summary}
+        )
+
+    return view
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, plus the choice saved on the signed-in user's account."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and check_for_language(language):
+        user_set_language(user=request.user, language=language)
+    return response
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    database_ok, database = check_database()
+    redis_ok, redis_status, heartbeat_age = check_redis()
+    healthy = database_ok and redis_ok
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "database": database,
+        "redis": redis_status,
+        "worker_heartbeat_age_seconds": heartbeat_age,
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def server_error(request):
+    """The 500 page: the site's look, a reference to quote, never a trace."""
+    reference = uuid.uuid4().hex[:12].upper()
+    logger.error("Server error, reference %s, path %s", reference, request.path)
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"reference": reference}))
