@@ -256,8 +256,8 @@ class User(AbstractBaseUser, PermissionsMixin):
                 {
                     "role": _("A %(role)s cannot belong to a %(kind)s.")
                     % {
-                        "role": self.get_role_display().lower(),
-                        "kind": self.organisation.get_kind_display().lower(),
+                        "role": self.get_role_display(),
+                        "kind": self.organisation.get_kind_display(),
                     }
                 }
             )

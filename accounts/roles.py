@@ -135,7 +135,8 @@ def sync_role_groups_after_migrate(sender, app_config=None, **kwargs) -> None:
     """Run once per migrate, after the last app has had its permissions created."""
     from django.apps import apps
 
-    last = list(apps.get_app_configs())[-1]
+    # Django sends post_migrate only for apps that have a models module.
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
     if app_config is None or app_config.label != last.label:
         return
     missing = sync_role_groups()

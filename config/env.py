@@ -7,6 +7,7 @@ variable when it is missing (and has no default) or malformed.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -77,6 +78,9 @@ def env_database(name: str = "DATABASE_URL") -> dict:
         raise ImproperlyConfigured(f"{name} is malformed: {exc}") from None
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} must name a database (…/dbname).")
+    # libpq writes a Unix socket directory as a percent-encoded host (postgres://u@%2Fvar%2Frun/db).
+    if "%2F" in config.get("HOST", "").upper():
+        config["HOST"] = unquote(config["HOST"])
     return config
 
 

