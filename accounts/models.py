@@ -117,10 +117,15 @@ class Organisation(TimeStampedModel):
         _("bureau code"),
         max_length=6,
         blank=True,
-        help_text=_("Three to six capital letters that start the codes of its beneficiaries, e.g. AGA."),
+        help_text=_(
+            "Three to six capital letters that start the codes of its beneficiaries, e.g. AGA."
+        ),
     )
     territory = models.ForeignKey(
-        Territory, verbose_name=_("territory"), on_delete=models.PROTECT, related_name="organisations"
+        Territory,
+        verbose_name=_("territory"),
+        on_delete=models.PROTECT,
+        related_name="organisations",
     )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)

@@ -33,7 +33,17 @@ class OrganisationResource(resources.ModelResource):
     class Meta:
         model = Organisation
         import_id_fields = ["name"]
-        fields = ["name", "acronym", "kind", "code", "territory", "email", "phone", "address", "is_active"]
+        fields = [
+            "name",
+            "acronym",
+            "kind",
+            "code",
+            "territory",
+            "email",
+            "phone",
+            "address",
+            "is_active",
+        ]
         export_order = fields
         skip_unchanged = True
         clean_model_instances = True

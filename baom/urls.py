@@ -8,7 +8,11 @@ app_name = "baom"
 urlpatterns = [
     path(
         "",
-        module_placeholder("baom", _("Beneficiaries"), _("Case intake: beneficiaries, visits, needs and services, workshops and kits.")),
+        module_placeholder(
+            "baom",
+            _("Beneficiaries"),
+            _("Case intake: beneficiaries, visits, needs and services, workshops and kits."),
+        ),
         name="index",
     ),
 ]

@@ -7,7 +7,7 @@ variable when it is missing (and has no default) or malformed.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -84,11 +84,19 @@ def env_database(name: str = "DATABASE_URL") -> dict:
     return config
 
 
-def env_redis(name: str = "REDIS_URL") -> str:
-    url = _raw(name, _NOTSET)
+def env_redis(name: str = "REDIS_URL", default=_NOTSET) -> str:
+    url = _raw(name, default)
     if not url.startswith(("redis://", "rediss://")):
         raise ImproperlyConfigured(f"{name} must be a redis:// or rediss:// URL, not {url!r}.")
     return url
+
+
+def redis_database_url(url: str, *, offset: int) -> str:
+    """The same Redis server, database number shifted: redis://h:6379/0 -> redis://h:6379/1."""
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    number = int(path) if path.isdigit() else 0
+    return urlunsplit(parts._replace(path=f"/{number + offset}"))
 
 
 def env_email(name: str = "EMAIL_URL", default: str = "consolemail://") -> dict:

@@ -18,15 +18,60 @@ class Task:
     icon: str
 
 
-_REGISTER = Task(_("Receive a person"), _("Find a beneficiary or register a new one, then record the visit."), "baom:index", "person-plus")
-_INBOX = Task(_("Referral inbox"), _("Referrals addressed to your organisation: accept, follow, complete."), "referrals:index", "inbox")
-_SEND = Task(_("Referrals sent"), _("Follow the people your bureau referred to partners."), "referrals:index", "send")
-_REPORT = Task(_("Request a report"), _("Sex-disaggregated statistics by age, category, territory and period."), "reports:index", "bar-chart")
-_CALLS = Task(_("Calls for projects"), _("Publish calls, follow proposals, reviews, decisions and grants."), "projects:index", "folder2-open")
-_PROPOSALS = Task(_("Proposals to score"), _("The proposals assigned to you, with the call's scoring grid."), "projects:index", "clipboard-check")
-_APPLY = Task(_("Apply to a call"), _("Write a proposal for an open call, save drafts, follow the decision."), "projects:index", "pencil-square")
-_DIASPORA = Task(_("Diaspora registry"), _("Associations and members abroad, events, matching with projects."), "diaspora:index", "globe2")
-_ADMIN = Task(_("Administration"), _("User accounts, organisations, territories and reference tables."), "admin:index", "gear")
+_REGISTER = Task(
+    _("Receive a person"),
+    _("Find a beneficiary or register a new one, then record the visit."),
+    "baom:index",
+    "person-plus",
+)
+_INBOX = Task(
+    _("Referral inbox"),
+    _("Referrals addressed to your organisation: accept, follow, complete."),
+    "referrals:index",
+    "inbox",
+)
+_SEND = Task(
+    _("Referrals sent"),
+    _("Follow the people your bureau referred to partners."),
+    "referrals:index",
+    "send",
+)
+_REPORT = Task(
+    _("Request a report"),
+    _("Sex-disaggregated statistics by age, category, territory and period."),
+    "reports:index",
+    "bar-chart",
+)
+_CALLS = Task(
+    _("Calls for projects"),
+    _("Publish calls, follow proposals, reviews, decisions and grants."),
+    "projects:index",
+    "folder2-open",
+)
+_PROPOSALS = Task(
+    _("Proposals to score"),
+    _("The proposals assigned to you, with the call's scoring grid."),
+    "projects:index",
+    "clipboard-check",
+)
+_APPLY = Task(
+    _("Apply to a call"),
+    _("Write a proposal for an open call, save drafts, follow the decision."),
+    "projects:index",
+    "pencil-square",
+)
+_DIASPORA = Task(
+    _("Diaspora registry"),
+    _("Associations and members abroad, events, matching with projects."),
+    "diaspora:index",
+    "globe2",
+)
+_ADMIN = Task(
+    _("Administration"),
+    _("User accounts, organisations, territories and reference tables."),
+    "admin:index",
+    "gear",
+)
 
 ROLE_TASKS: dict[str, list[Task]] = {
     Role.AGENT: [_REGISTER, _SEND],

@@ -47,9 +47,7 @@ def module_placeholder(module: str, title, summary):
 
     @module_required(module)
     def view(request):
-        return render(
-            request, "core/module_placeholder.html", {"title": title, "summary": summary}
-        )
+        return render(request, "core/module_placeholder.html", {"title": title, "summary": summary})
 
     return view
 

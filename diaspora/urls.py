@@ -8,7 +8,11 @@ app_name = "diaspora"
 urlpatterns = [
     path(
         "",
-        module_placeholder("diaspora", _("Diaspora"), _("Registry of diaspora associations and members, events and matching.")),
+        module_placeholder(
+            "diaspora",
+            _("Diaspora"),
+            _("Registry of diaspora associations and members, events and matching."),
+        ),
         name="index",
     ),
 ]

@@ -8,7 +8,11 @@ app_name = "projects"
 urlpatterns = [
     path(
         "",
-        module_placeholder("projects", _("Projects"), _("PRIM calls for projects, proposals, reviews, grants and trainings.")),
+        module_placeholder(
+            "projects",
+            _("Projects"),
+            _("PRIM calls for projects, proposals, reviews, grants and trainings."),
+        ),
         name="index",
     ),
 ]

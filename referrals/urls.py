@@ -8,7 +8,11 @@ app_name = "referrals"
 urlpatterns = [
     path(
         "",
-        module_placeholder("referrals", _("Referrals"), _("Consent-based referrals between bureaus, associations and public services.")),
+        module_placeholder(
+            "referrals",
+            _("Referrals"),
+            _("Consent-based referrals between bureaus, associations and public services."),
+        ),
         name="index",
     ),
 ]

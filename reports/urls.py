@@ -8,7 +8,9 @@ app_name = "reports"
 urlpatterns = [
     path(
         "",
-        module_placeholder("reports", _("Statistics"), _("Sex-disaggregated reports built by a background worker.")),
+        module_placeholder(
+            "reports", _("Statistics"), _("Sex-disaggregated reports built by a background worker.")
+        ),
         name="index",
     ),
 ]

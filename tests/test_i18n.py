@@ -26,7 +26,11 @@ def load(language: str):
 @pytest.mark.parametrize("language", CATALOGUES)
 def test_every_string_is_translated(language):
     catalogue = load(language)
-    missing = [m.id for m in catalogue if m.id and (not all(m.string) if isinstance(m.string, tuple) else not m.string)]
+    missing = [
+        m.id
+        for m in catalogue
+        if m.id and (not all(m.string) if isinstance(m.string, tuple) else not m.string)
+    ]
     fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
     assert missing == []
     assert fuzzy == []
@@ -42,19 +46,21 @@ def test_catalogues_hold_every_string_of_the_code(tmp_path):
     shutil.copytree(
         ROOT,
         copy,
-        ignore=shutil.ignore_patterns(".venv", "node_modules", "var", ".git", "tests", "docs", "*.pyc", "locale"),
+        ignore=shutil.ignore_patterns(
+            ".venv", "node_modules", "var", ".git", "tests", "docs", "*.pyc", "locale"
+        ),
     )
     (copy / "locale" / "fr" / "LC_MESSAGES").mkdir(parents=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "--locale", "fr", "--no-location", "--verbosity", "0"],
-        cwd=copy, env=env, check=True,
-    )  # fmt: skip
+    command = ["manage.py", "makemessages", "--locale", "fr", "--no-location", "--verbosity", "0"]
+    subprocess.run([sys.executable, *command], cwd=copy, env=env, check=True)
     with (copy / "locale" / "fr" / "LC_MESSAGES" / "django.po").open("rb") as handle:
         extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     for language in CATALOGUES:
         committed = {m.id if isinstance(m.id, str) else m.id[0] for m in load(language) if m.id}
-        assert sorted(extracted - committed) == [], f"run `make messages` and translate ({language})"
+        assert sorted(extracted - committed) == [], (
+            f"run `make messages` and translate ({language})"
+        )
 
 
 @pytest.mark.django_db

@@ -15,7 +15,9 @@ MODULES = list(MODULE_ROLES)
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_home_shows_what_the_role_does_first(client, login, make_user, role, django_assert_max_num_queries):
+def test_home_shows_what_the_role_does_first(
+    client, login, make_user, role, django_assert_max_num_queries
+):
     login(make_user(role))
     with django_assert_max_num_queries(8):
         response = client.get("/")

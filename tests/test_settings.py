@@ -71,3 +71,10 @@ def test_env_getters(monkeypatch):
         config_env.env_int("TAWJIH_T_INT", minimum=10)
     with pytest.raises(ImproperlyConfigured, match="Set the TAWJIH_T_ABSENT"):
         config_env.env_str("TAWJIH_T_ABSENT")
+
+
+def test_cache_and_broker_use_separate_redis_databases():
+    assert settings.CELERY_BROKER_URL == settings.REDIS_URL
+    assert settings.CACHES["default"]["LOCATION"] != settings.REDIS_URL
+    assert config_env.redis_database_url("redis://h:6379/0", offset=1) == "redis://h:6379/1"
+    assert config_env.redis_database_url("redis://:pw@h:6379", offset=1) == "redis://:pw@h:6379/1"

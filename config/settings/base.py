@@ -8,13 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from config.env import (
     BASE_DIR,
-    env_bool,
     env_database,
     env_email,
     env_int,
     env_list,
     env_redis,
     env_str,
+    redis_database_url,
 )
 from config.settings.celery import *  # noqa: F403
 
@@ -88,10 +88,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = env_redis("REDIS_URL")
+# The cache gets its own Redis database (by default the broker's number + 1), so that clearing
+# the cache never drops queued Celery tasks.
+REDIS_CACHE_URL = env_redis("REDIS_CACHE_URL", redis_database_url(REDIS_URL, offset=1))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": REDIS_CACHE_URL,
         "KEY_PREFIX": "tawjih",
         "TIMEOUT": 300,
     }
@@ -127,6 +130,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # would otherwise look for USERNAME_FIELD ("email") and lock on an empty username.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+# Behind TRUSTED_PROXY_COUNT reverse proxies (1 under docker compose), the client's address is
+# the right-most entry the proxies appended to X-Forwarded-For (django-ipware); with none, it is
+# REMOTE_ADDR. Without this, every user would share the proxy's address and one attacker could
+# lock any account out from anywhere.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+if TRUSTED_PROXY_COUNT:
+    # ipware counts the proxies listed inside X-Forwarded-For; the nearest one is REMOTE_ADDR.
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -24,7 +24,9 @@ def load_territories(path: Path = DATA_DIR / "territories.csv") -> tuple[int, in
     for row in rows:
         parent = existing.get(row["parent_code"]) if row["parent_code"] else None
         if row["parent_code"] and parent is None:
-            raise CommandError(f"{path.name}: {row['code']} names an unknown parent {row['parent_code']}")
+            raise CommandError(
+                f"{path.name}: {row['code']} names an unknown parent {row['parent_code']}"
+            )
         values = {
             "level": row["level"],
             "kind": row["kind"],

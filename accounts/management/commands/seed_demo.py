@@ -34,7 +34,7 @@ ORGANISATIONS = [
     ("Direction provinciale de la Santé de Nador", "DPS Nador", Kind.PUBLIC_SERVICE, "", "OR-NAD-NADOR"),
     ("Conseil de la Région Souss-Massa", "", Kind.REGIONAL_COUNCIL, "", "SM"),
     ("Conseil de la Région de l'Oriental", "", Kind.REGIONAL_COUNCIL, "", "OR"),
-    ("PRIM – équipe programme", "PRIM", Kind.PROGRAMME, "", "SM"),
+    ("PRIM (équipe programme)", "PRIM", Kind.PROGRAMME, "", "SM"),
 ]  # fmt: skip
 
 # (email, synthetic full name, role, organisation name, language)
@@ -43,10 +43,10 @@ USERS = [
     ("supervisor@tawjih.test", "Youssef Démo", Role.SUPERVISOR, "BAOM Agadir", "fr"),
     ("association@tawjih.test", "Nadia Démo", Role.ASSOCIATION_STAFF, "Voix de Femmes du Maroc", "fr"),
     ("statistician@tawjih.test", "Karim Démo", Role.STATISTICIAN, "Conseil de la Région Souss-Massa", "fr"),
-    ("manager@tawjih.test", "Leila Démo", Role.PROGRAMME_MANAGER, "PRIM – équipe programme", "fr"),
-    ("reviewer@tawjih.test", "Hassan Démo", Role.REVIEWER, "PRIM – équipe programme", "fr"),
-    ("diaspora@tawjih.test", "Meryem Démo", Role.DIASPORA_OFFICER, "PRIM – équipe programme", "fr"),
-    ("admin@tawjih.test", "Omar Démo", Role.ADMIN, "PRIM – équipe programme", "fr"),
+    ("manager@tawjih.test", "Leila Démo", Role.PROGRAMME_MANAGER, "PRIM (équipe programme)", "fr"),
+    ("reviewer@tawjih.test", "Hassan Démo", Role.REVIEWER, "PRIM (équipe programme)", "fr"),
+    ("diaspora@tawjih.test", "Meryem Démo", Role.DIASPORA_OFFICER, "PRIM (équipe programme)", "fr"),
+    ("admin@tawjih.test", "Omar Démo", Role.ADMIN, "PRIM (équipe programme)", "fr"),
     # A second bureau and a second association, to see that scopes keep them apart.
     ("agent.nador@tawjih.test", "Imane Démo", Role.AGENT, "BAOM Nador", "ar"),
     ("anir@tawjih.test", "Rachid Démo", Role.ASSOCIATION_STAFF, "Association Anir", "fr"),
@@ -58,7 +58,9 @@ def seed_organisations() -> int:
     created = 0
     for name, acronym, kind, code, territory_code in ORGANISATIONS:
         if territory_code not in territories:
-            raise CommandError(f"Unknown territory {territory_code}: run load_reference_data first.")
+            raise CommandError(
+                f"Unknown territory {territory_code}: run load_reference_data first."
+            )
         if Organisation.objects.filter(name=name).exists():
             continue
         organisation = Organisation(
@@ -104,7 +106,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo data: {organisations} organisations and {users} users created.")
         if quiet_logins:
             return
-        self.stdout.write("\nDemo logins (password for all: %s)\n" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")
         for email, _name, role, organisation_name, _language in USERS:
             self.stdout.write(f"  {Role(role).label:<24} {email:<28} {organisation_name}")
         self.stdout.write("")
