@@ -99,6 +99,29 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
 }
 
+def app_modules(module_name: str):
+    """Each installed app's ``<app>.<module_name>`` module, in INSTALLED_APPS order, if it has one."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        name = f"{config.name}.{module_name}"
+        if config.name != "accounts" and importlib.util.find_spec(name) is not None:
+            yield importlib.import_module(name)
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """ROLE_PERMISSIONS above, plus what each app adds in its own ``roles.py``
+    (``ROLE_PERMISSIONS = {Role.AGENT: ["baom.view_beneficiary", ...]}``)."""
+    merged = {role: list(codes) for role, codes in ROLE_PERMISSIONS.items()}
+    for module in app_modules("roles"):
+        for role, codes in getattr(module, "ROLE_PERMISSIONS", {}).items():
+            merged[role] += [code for code in codes if code not in merged[role]]
+    return merged
+
+
 # Roles that may open the Django admin (reference data, users).
 STAFF_ROLES = {Role.ADMIN}
 
@@ -123,9 +146,10 @@ def sync_role_groups() -> list[str]:
     from django.contrib.auth.models import Group
 
     all_missing: list[str] = []
+    wanted = role_permissions()
     for role in Role:
         group, _created = Group.objects.get_or_create(name=role.value)
-        permissions, missing = _permissions(ROLE_PERMISSIONS[role])
+        permissions, missing = _permissions(wanted[role])
         group.permissions.set(permissions)
         all_missing += missing
     return all_missing

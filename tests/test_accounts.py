@@ -8,7 +8,7 @@ from django.db import IntegrityError
 
 from accounts.models import Organisation, Territory, User
 from accounts.permissions import can_use_module, sees_all_organisations, sees_persons
-from accounts.roles import ROLE_PERMISSIONS, OrganisationKind, Role
+from accounts.roles import OrganisationKind, Role, role_permissions
 from accounts.services import user_create, user_update
 from tests.factories import CommuneFactory, OrganisationFactory, ProvinceFactory, RegionFactory
 
@@ -71,7 +71,7 @@ def test_role_group_carries_exactly_the_role_permissions(make_user):
     assert agent.has_perm("accounts.view_territory")
     assert not agent.has_perm("accounts.view_all_organisations")
     assert manager.has_perm("accounts.view_all_organisations")
-    for role, codes in ROLE_PERMISSIONS.items():
+    for role, codes in role_permissions().items():
         user = make_user(role)
         assert user.get_all_permissions() == set(codes), role
 

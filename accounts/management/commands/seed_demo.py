@@ -10,7 +10,7 @@ from django.db import transaction
 
 from accounts.models import Organisation, Territory, User
 from accounts.roles import OrganisationKind as Kind
-from accounts.roles import Role
+from accounts.roles import Role, app_modules
 from accounts.services import user_create
 
 DEMO_PASSWORD = "Tawjih-demo-2026"  # noqa: S105 - published demo login, demo data only
@@ -104,6 +104,10 @@ class Command(BaseCommand):
         organisations = seed_organisations()
         users = seed_users()
         self.stdout.write(f"Demo data: {organisations} organisations and {users} users created.")
+        # Each app adds its own demo records in ``<app>/demo.py``: ``seed(*, stdout) -> None``,
+        # idempotent like this command.
+        for module in app_modules("demo"):
+            module.seed(stdout=self.stdout)
         if quiet_logins:
             return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")
