@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "django_celery_beat",
+    "django_countries",
     "core",
     "accounts",
     "baom",
