@@ -1,18 +1,24 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
-from core.views import module_placeholder
+from baom import views
 
 app_name = "baom"
 
 urlpatterns = [
-    path(
-        "",
-        module_placeholder(
-            "baom",
-            _("Beneficiaries"),
-            _("Case intake: beneficiaries, visits, needs and services, workshops and kits."),
-        ),
-        name="index",
-    ),
+    path("", views.beneficiary_list, name="index"),
+    path("new/", views.beneficiary_create, name="beneficiary_create"),
+    path("new/duplicates/", views.duplicate_check, name="duplicate_check"),
+    path("anonymous/", views.anonymous_contact_create, name="anonymous_create"),
+    path("merge/", views.merge, name="merge"),
+    path("merge/<int:pk>/undo/", views.merge_undo, name="merge_undo"),
+    path("import/", views.import_register, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+    path("export.<str:fmt>", views.export, name="export"),
+    path("activities/", views.activity_list, name="activity_list"),
+    path("activities/new/", views.activity_create, name="activity_create"),
+    path("activities/<uuid:uuid>/", views.activity_detail, name="activity_detail"),
+    path("<uuid:uuid>/", views.beneficiary_detail, name="beneficiary_detail"),
+    path("<uuid:uuid>/edit/", views.beneficiary_edit, name="beneficiary_edit"),
+    path("<uuid:uuid>/visit/", views.visit_create, name="visit_create"),
+    path("<uuid:uuid>/kit/", views.distribution_create, name="distribution_create"),
 ]

@@ -1,0 +1,307 @@
+"""The legacy register import (French headers) and the exports, with django-import-export."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_countries import countries
+from import_export import fields, resources, widgets
+
+from accounts.models import Territory
+from baom import services
+from baom.choices import Category, ConsentMethod, Sex
+from baom.models import Beneficiary, normalise
+from baom.validators import birth_date_from_age, check_birth_date, normalise_phone
+
+YES = {"oui", "o", "yes", "y", "1", "x", "vrai", "true", "نعم"}
+NO = {"non", "n", "no", "0", "", "faux", "false", "لا"}
+
+
+class ChoiceWidget(widgets.Widget):
+    """Accepts a code or its French, English or Arabic label, whatever the case or accents."""
+
+    def __init__(self, choices, *, aliases: dict[str, str] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.lookup: dict[str, str] = {}
+        for code, label in choices:
+            self.lookup[normalise(code)] = code
+            for language in ("fr", "en", "ar"):
+                with translation.override(language):
+                    self.lookup[normalise(str(label))] = code
+        for alias, code in (aliases or {}).items():
+            self.lookup[normalise(alias)] = code
+        self.choices = choices
+
+    def clean(self, value, row=None, **kwargs):
+        key = normalise(str(value or ""))
+        if not key:
+            return ""
+        if key not in self.lookup:
+            allowed = ", ".join(str(label) for _code, label in self.choices)
+            raise ValueError(
+                _("“%(value)s” is not one of: %(allowed)s.") % {"value": value, "allowed": allowed}
+            )
+        return self.lookup[key]
+
+    def render(self, value, obj=None, **kwargs):
+        return str(dict(self.choices).get(value, value or ""))
+
+
+class YesNoWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        key = normalise(str(value if value is not None else ""))
+        if key in YES:
+            return True
+        if key in NO:
+            return False
+        raise ValueError(_("“%(value)s” should be oui or non.") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return _("yes") if value else _("no")
+
+
+class DayWidget(widgets.Widget):
+    """Dates as 31/12/2025 or 2025-12-31, or a date cell of a spreadsheet."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+            try:
+                return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar day
+            except ValueError:
+                continue
+        raise ValueError(_("“%(value)s” is not a date (write 31/12/2025).") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return value.strftime("%d/%m/%Y") if value else ""
+
+
+class CountryWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if not text:
+            return ""
+        if len(text) == 2 and text.upper() in dict(countries):
+            return text.upper()
+        for language in ("fr", "en", "ar"):
+            code = countries.by_name(text, language=language)
+            if code:
+                return code
+        raise ValueError(_("“%(value)s” is not a known country.") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return str(value.name) if value else ""
+
+
+class CommuneWidget(widgets.Widget):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._communes: dict[str, int] | None = None
+
+    def clean(self, value, row=None, **kwargs):
+        text = normalise(str(value or ""))
+        if not text:
+            return None
+        if self._communes is None:
+            self._communes = {}
+            for pk, code, fr, ar, en in Territory.objects.communes().values_list(
+                "pk", "code", "name_fr", "name_ar", "name_en"
+            ):
+                for name in (code, fr, ar, en):
+                    if name:
+                        self._communes.setdefault(normalise(name), pk)
+        if text not in self._communes:
+            raise ValueError(_("“%(value)s” is not a commune of the list.") % {"value": value})
+        return Territory(pk=self._communes[text])
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+# How bureaus write categories in their registers.
+CATEGORY_ALIASES = {
+    "ressortissant de pays tiers": "rpt",
+    "migrant": "rpt",
+    "migrante": "rpt",
+    "demandeur d'asile": "asylum_seeker",
+    "demandeuse d'asile": "asylum_seeker",
+    "refugie": "refugee",
+    "refugiee": "refugee",
+    "marocain residant a l'etranger": "mre",
+    "mre de retour": "mre_returnee",
+    "mre retour": "mre_returnee",
+    "population hote": "host",
+}
+
+# Column headers of the register template, in French as the bureaus' registers are.
+HEADERS = {
+    "last_name": "Nom",
+    "first_name": "Prénom",
+    "sex": "Sexe",
+    "birth_date": "Date de naissance",
+    "estimated_age": "Âge estimé",
+    "nationality": "Nationalité",
+    "category": "Catégorie",
+    "phone": "Téléphone",
+    "commune": "Commune",
+    "registered_on": "Date d'enregistrement",
+    "consent_processing": "Consentement au traitement",
+    "consent_sharing": "Consentement au partage",
+    "consent_date": "Date du consentement",
+    "consent_method": "Mode de consentement",
+}
+REQUIRED_HEADERS = {"Nom", "Prénom", "Sexe", "Catégorie", "Consentement au traitement"}
+
+
+class BeneficiaryImportResource(resources.ModelResource):
+    """Creates new records in the importing agent's bureau; every row is validated like the
+    registration form, and one bad row means nothing is saved (use_transactions)."""
+
+    last_name = fields.Field("last_name", HEADERS["last_name"])
+    first_name = fields.Field("first_name", HEADERS["first_name"])
+    sex = fields.Field(
+        "sex",
+        HEADERS["sex"],
+        widget=ChoiceWidget(
+            Sex.choices,
+            aliases={"f": "female", "femme": "female", "m": "male", "h": "male", "homme": "male"},
+        ),
+    )
+    birth_date = fields.Field("birth_date", HEADERS["birth_date"], widget=DayWidget())
+    estimated_age = fields.Field(attribute=None, column_name=HEADERS["estimated_age"])
+    nationality = fields.Field("nationality", HEADERS["nationality"], widget=CountryWidget())
+    category = fields.Field(
+        "category",
+        HEADERS["category"],
+        widget=ChoiceWidget(Category.choices, aliases=CATEGORY_ALIASES),
+    )
+    phone = fields.Field("phone", HEADERS["phone"])
+    commune = fields.Field("commune", HEADERS["commune"], widget=CommuneWidget())
+    registered_on = fields.Field("registered_on", HEADERS["registered_on"], widget=DayWidget())
+    consent_processing = fields.Field(
+        "consent_processing", HEADERS["consent_processing"], widget=YesNoWidget()
+    )
+    consent_sharing = fields.Field(
+        "consent_sharing", HEADERS["consent_sharing"], widget=YesNoWidget()
+    )
+    consent_date = fields.Field("consent_date", HEADERS["consent_date"], widget=DayWidget())
+    consent_method = fields.Field(
+        "consent_method",
+        HEADERS["consent_method"],
+        widget=ChoiceWidget(
+            ConsentMethod.choices, aliases={"écrit": "written", "signé": "written"}
+        ),
+    )
+
+    class Meta:
+        model = Beneficiary
+        fields = list(HEADERS)
+        import_id_fields = []
+        skip_unchanged = False
+        clean_model_instances = False  # we validate in import_instance, with our messages
+        use_transactions = True
+
+    def __init__(self, *, bureau, agent, **kwargs):
+        super().__init__(**kwargs)
+        self.bureau = bureau
+        self.agent = agent
+
+    def get_instance(self, instance_loader, row):
+        return None  # the import only creates records
+
+    def before_import(self, dataset, **kwargs):
+        headers = {str(h).strip() for h in (dataset.headers or []) if h}
+        missing = sorted(REQUIRED_HEADERS - headers)
+        if missing:
+            raise ValidationError(
+                _("This file is not the register template: missing columns %(columns)s.")
+                % {"columns": ", ".join(missing)}
+            )
+        unknown = sorted(headers - set(HEADERS.values()))
+        if unknown:
+            raise ValidationError(
+                _("Unknown columns %(columns)s: use the template's headers.")
+                % {"columns": ", ".join(unknown)}
+            )
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict[str, list[str]] = {}
+        for field in self.get_import_fields():
+            if field.column_name not in row or field.attribute is None:
+                continue
+            try:
+                self.import_field(field, instance, row, **kwargs)
+            except ValueError as exc:
+                errors.setdefault(field.attribute, []).append(str(exc))
+        instance.bureau = self.bureau
+        instance.registered_by = self.agent
+        instance.registered_on = instance.registered_on or timezone.localdate()
+        instance.consent_date = instance.consent_date or instance.registered_on
+        instance.consent_method = instance.consent_method or ConsentMethod.WRITTEN
+        age = str(row.get(HEADERS["estimated_age"]) or "").strip()
+        try:
+            if age and not instance.birth_date:
+                instance.birth_date = birth_date_from_age(int(float(age)))
+                instance.birth_date_is_estimated = True
+            check_birth_date(instance.birth_date)
+        except (ValueError, ValidationError) as exc:
+            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            errors.setdefault("birth_date", []).extend(messages)
+        try:
+            instance.phone = normalise_phone(str(instance.phone or ""))
+        except ValidationError as exc:
+            errors.setdefault("phone", []).extend(exc.messages)
+        if instance.consent_processing is not True:
+            errors.setdefault("consent_processing", []).append(
+                _("Without consent to processing, the person cannot be registered.")
+            )
+        if instance.registered_on and instance.registered_on > timezone.localdate():
+            errors.setdefault("registered_on", []).append(_("The date is in the future."))
+        try:
+            instance.full_clean(exclude=["code", "registered_by", "bureau", *errors])
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        # A dry run saves inside a transaction that is rolled back: the counter rolls back too.
+        instance.code = services.next_code(bureau=self.bureau, year=instance.registered_on.year)
+
+
+class BeneficiaryExportResource(resources.ModelResource):
+    """The filtered list as a spreadsheet: same headers as the import, plus code and status."""
+
+    code = fields.Field("code", "Code")
+    bureau = fields.Field("bureau__code", "Bureau")
+    last_name = fields.Field("last_name", HEADERS["last_name"])
+    first_name = fields.Field("first_name", HEADERS["first_name"])
+    sex = fields.Field("sex", HEADERS["sex"], widget=ChoiceWidget(Sex.choices))
+    birth_date = fields.Field("birth_date", HEADERS["birth_date"], widget=DayWidget())
+    nationality = fields.Field("nationality", HEADERS["nationality"], widget=CountryWidget())
+    category = fields.Field("category", HEADERS["category"], widget=ChoiceWidget(Category.choices))
+    phone = fields.Field("phone", HEADERS["phone"])
+    commune = fields.Field("commune", HEADERS["commune"], widget=CommuneWidget())
+    registered_on = fields.Field("registered_on", HEADERS["registered_on"], widget=DayWidget())
+    status = fields.Field("get_status_display", "Statut")
+    consent_sharing = fields.Field(
+        "consent_sharing", HEADERS["consent_sharing"], widget=YesNoWidget()
+    )
+
+    class Meta:
+        model = Beneficiary
+        fields = [
+            "code", "bureau", "last_name", "first_name", "sex", "birth_date", "nationality",
+            "category", "phone", "commune", "registered_on", "status", "consent_sharing",
+        ]  # fmt: skip
+        export_order = fields

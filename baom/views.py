@@ -1,0 +1,443 @@
+"""Intake pages. Views parse the request, call a selector or a service, and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from import_export.formats.base_formats import CSV, XLSX
+
+from baom import imports, permissions, selectors, services
+from baom.forms import (
+    AnonymousContactForm,
+    AttendanceForm,
+    BeneficiaryForm,
+    DistributionForm,
+    FilterForm,
+    GroupActivityForm,
+    ImportForm,
+    MergeForm,
+    VisitForm,
+)
+from baom.models import Beneficiary, Merge
+from baom.resources import BeneficiaryExportResource
+from core.views import module_required
+
+PAGE_SIZE = 25
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+@never_cache
+@module_required("baom")
+def beneficiary_list(request):
+    form = FilterForm(request.GET or None, user=request.user)
+    queryset = selectors.beneficiary_list(user=request.user, filters=form.filters())
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_register": permissions.can_register(request.user),
+        "can_import": permissions.can_import(request.user),
+        "can_export": permissions.can_export(request.user),
+        "can_merge": permissions.can_merge(request.user),
+    }
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "baom/partials/beneficiary_results.html", context)
+    return render(request, "baom/pages/beneficiary_list.html", context)
+
+
+@never_cache
+@module_required("baom")
+@require_http_methods(["GET", "POST"])
+def beneficiary_create(request):
+    _require(permissions.can_register(request.user))
+    form = BeneficiaryForm(request.POST or None, user=request.user)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        if not request.POST.get("confirm_new"):
+            duplicates = selectors.possible_duplicates(
+                user=request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                birth_date=data.get("birth_date"),
+                nationality=data.get("nationality") or "",
+                phone=data.get("phone", ""),
+            )
+        if not duplicates:
+            try:
+                beneficiary = services.beneficiary_register(
+                    bureau=request.user.organisation, agent=request.user, data=data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(code)s registered. Record what they need now.")
+                    % {"code": beneficiary.code},
+                )
+                return redirect("baom:visit_create", uuid=beneficiary.uuid)
+    return render(
+        request,
+        "baom/pages/beneficiary_form.html",
+        {"form": form, "duplicates": duplicates, "creating": True},
+    )
+
+
+@never_cache
+@module_required("baom")
+def duplicate_check(request):
+    """htmx: likely matches while the agent types the names (before saving anything)."""
+    first, last = request.GET.get("first_name", ""), request.GET.get("last_name", "")
+    matches = []
+    if len(first.strip()) + len(last.strip()) >= 4:
+        matches = selectors.possible_duplicates(
+            user=request.user, first_name=first, last_name=last, phone=""
+        )
+        # Without birth year or nationality, only strong name matches are worth showing.
+        matches = [m for m in matches if getattr(m, "similarity", 1) >= 0.6]
+    return render(request, "baom/partials/duplicates.html", {"duplicates": matches, "live": True})
+
+
+@never_cache
+@module_required("baom")
+def beneficiary_detail(request, uuid):
+    beneficiary = selectors.beneficiary_get_for(request.user, uuid)
+    context = {
+        "beneficiary": beneficiary,
+        "timeline": selectors.beneficiary_timeline(beneficiary),
+        "can_edit": permissions.can_edit_beneficiary(request.user, beneficiary),
+        "can_record": permissions.can_record_visit(request.user, beneficiary),
+        "can_see_sensitive": permissions.can_see_sensitive(request.user),
+        "merges": Merge.objects.filter(kept=beneficiary).select_related("duplicate", "merged_by"),
+        "can_merge": permissions.can_merge(request.user),
+    }
+    return render(request, "baom/pages/beneficiary_detail.html", context)
+
+
+@never_cache
+@module_required("baom")
+@require_http_methods(["GET", "POST"])
+def beneficiary_edit(request, uuid):
+    beneficiary = selectors.beneficiary_get_for(request.user, uuid)
+    _require(permissions.can_edit_beneficiary(request.user, beneficiary))
+    form = BeneficiaryForm(request.POST or None, instance=beneficiary, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.beneficiary_update(
+                beneficiary=beneficiary,
+                actor=request.user,
+                data=form.service_data(),
+                version=form.cleaned_data.get("version") or 0,
+            )
+        except services.ConflictError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The record has been saved."))
+            return redirect(beneficiary)
+    return render(
+        request,
+        "baom/pages/beneficiary_form.html",
+        {"form": form, "beneficiary": beneficiary, "creating": False},
+    )
+
+
+@never_cache
+@module_required("baom")
+@require_http_methods(["GET", "POST"])
+def visit_create(request, uuid):
+    beneficiary = selectors.beneficiary_get_for(request.user, uuid)
+    _require(permissions.can_record_visit(request.user, beneficiary))
+    form = VisitForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_record(beneficiary=beneficiary, agent=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The visit has been recorded."))
+            return redirect(beneficiary)
+    return render(request, "baom/pages/visit_form.html", {"form": form, "beneficiary": beneficiary})
+
+
+@never_cache
+@module_required("baom")
+@require_http_methods(["GET", "POST"])
+def distribution_create(request, uuid):
+    beneficiary = selectors.beneficiary_get_for(request.user, uuid)
+    _require(permissions.can_record_visit(request.user, beneficiary))
+    form = DistributionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.distribution_record(
+                beneficiary=beneficiary, agent=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The kit distribution has been recorded."))
+            return redirect(beneficiary)
+    return render(
+        request, "baom/pages/distribution_form.html", {"form": form, "beneficiary": beneficiary}
+    )
+
+
+@never_cache
+@module_required("baom")
+@require_http_methods(["GET", "POST"])
+def anonymous_contact_create(request):
+    _require(permissions.can_register(request.user))
+    form = AnonymousContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.anonymous_contact_record(agent=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The anonymous contact has been counted."))
+            return redirect("baom:index")
+    return render(request, "baom/pages/anonymous_form.html", {"form": form})
+
+
+# --- Group activities --------------------------------------------------------------------------
+
+
+@never_cache
+@module_required("baom")
+def activity_list(request):
+    queryset = selectors.activity_list(user=request.user)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "baom/pages/activity_list.html",
+        {"page": page, "can_create": permissions.can_manage_activities(request.user)},
+    )
+
+
+@never_cache
+@module_required("baom")
+@require_http_methods(["GET", "POST"])
+def activity_create(request):
+    _require(permissions.can_manage_activities(request.user))
+    form = GroupActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_create(
+                organiser=request.user.organisation, actor=request.user, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The activity has been created. Record who attended."))
+            return redirect(activity)
+    return render(request, "baom/pages/activity_form.html", {"form": form})
+
+
+@never_cache
+@module_required("baom")
+@require_http_methods(["GET", "POST"])
+def activity_detail(request, uuid):
+    activity = selectors.activity_get_for(request.user, uuid)
+    can_edit = (
+        permissions.can_manage_activities(request.user)
+        and activity.organiser_id == request.user.organisation_id
+    )
+    attendees = list(
+        activity.attendees.order_by("last_name", "first_name").only(
+            "uuid", "code", "first_name", "last_name", "sex"
+        )
+    )
+    initial = {
+        "codes": "\n".join(a.code for a in attendees),
+        "unregistered_women": activity.unregistered_women,
+        "unregistered_men": activity.unregistered_men,
+    }
+    form = AttendanceForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        _require(can_edit)
+        if form.is_valid():
+            try:
+                services.activity_set_attendance(
+                    activity=activity,
+                    actor=request.user,
+                    codes=form.code_list(),
+                    unregistered_women=form.cleaned_data["unregistered_women"],
+                    unregistered_men=form.cleaned_data["unregistered_men"],
+                )
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                messages.success(request, _("Attendance has been saved."))
+                return redirect(activity)
+    by_sex = {
+        row["sex"]: row["n"] for row in activity.attendees.values("sex").annotate(n=Count("id"))
+    }
+    return render(
+        request,
+        "baom/pages/activity_detail.html",
+        {
+            "activity": activity,
+            "attendees": attendees,
+            "form": form,
+            "can_edit": can_edit,
+            "women": by_sex.get("female", 0) + activity.unregistered_women,
+            "men": by_sex.get("male", 0) + activity.unregistered_men,
+            "not_recorded": by_sex.get("not_recorded", 0),
+        },
+    )
+
+
+# --- Merging duplicates ------------------------------------------------------------------------
+
+
+@never_cache
+@module_required("baom")
+@require_http_methods(["GET", "POST"])
+def merge(request):
+    _require(permissions.can_merge(request.user))
+    form = MergeForm(request.POST or request.GET or None)
+    pair = None
+    if form.is_bound and form.is_valid():
+        scope = Beneficiary.objects.visible_to(request.user).active()
+        codes = [
+            form.cleaned_data["kept"].strip().upper(),
+            form.cleaned_data["duplicate"].strip().upper(),
+        ]
+        found = {b.code: b for b in scope.filter(code__in=codes).select_related("bureau")}
+        missing = [code for code in codes if code not in found]
+        if missing:
+            form.add_error(
+                None, _("Unknown codes in your bureau: %(codes)s.") % {"codes": ", ".join(missing)}
+            )
+        elif codes[0] == codes[1]:
+            form.add_error(None, _("Choose two different records."))
+        else:
+            pair = (found[codes[0]], found[codes[1]])
+            if request.method == "POST" and request.POST.get("confirm"):
+                try:
+                    services.beneficiary_merge(kept=pair[0], duplicate=pair[1], actor=request.user)
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    messages.success(
+                        request,
+                        _("%(duplicate)s has been merged into %(kept)s.")
+                        % {"duplicate": pair[1].code, "kept": pair[0].code},
+                    )
+                    return redirect(pair[0])
+    counts = {}
+    if pair:
+        for record in pair:
+            counts[record.pk] = {
+                "visits": record.visits.count(),
+                "kits": record.distributions.count(),
+                "activities": record.attendance.count(),
+            }
+    return render(request, "baom/pages/merge.html", {"form": form, "pair": pair, "counts": counts})
+
+
+@module_required("baom")
+@require_POST
+def merge_undo(request, pk):
+    record = get_object_or_404(
+        Merge.objects.select_related("kept"), pk=pk, kept__bureau_id=request.user.organisation_id
+    )
+    try:
+        services.merge_undo(merge=record, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The merge has been undone."))
+    return redirect(record.kept)
+
+
+# --- Import and export ------------------------------------------------------------------------
+
+
+@module_required("baom")
+def import_template(request):
+    _require(permissions.can_import(request.user))
+    content = XLSX().export_data(imports.template_dataset())
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="registre-beneficiaires-modele.xlsx"'
+    return response
+
+
+@never_cache
+@module_required("baom")
+@require_http_methods(["GET", "POST"])
+def import_register(request):
+    _require(permissions.can_import(request.user))
+    bureau, agent = request.user.organisation, request.user
+    token = request.POST.get("token", "")
+    if request.method == "POST" and token:  # confirmation of a previewed file
+        stashed = imports.unstash(request.user, token)
+        if stashed is None:
+            messages.error(request, _("The preview has expired: upload the file again."))
+            return redirect("baom:import")
+        filename, content = stashed
+        outcome = imports.run_import(
+            imports.read_register(content, filename), bureau=bureau, agent=agent, dry_run=False
+        )
+        imports.forget(request.user, token)
+        if outcome.ok:
+            messages.success(
+                request, _("%(count)s people have been registered.") % {"count": outcome.created}
+            )
+            return redirect("baom:index")
+        return render(request, "baom/pages/import.html", {"form": ImportForm(), "outcome": outcome})
+    form = ImportForm(request.POST or None, request.FILES or None)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read(imports.MAX_BYTES + 1)
+        try:
+            dataset = imports.read_register(content, upload.name)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            outcome = imports.run_import(dataset, bureau=bureau, agent=agent, dry_run=True)
+            if outcome.ok:
+                token = imports.stash(request.user, content, upload.name)
+    return render(
+        request, "baom/pages/import.html", {"form": form, "outcome": outcome, "token": token}
+    )
+
+
+@module_required("baom")
+def export(request, fmt):
+    _require(permissions.can_export(request.user))
+    form = FilterForm(request.GET or None, user=request.user)
+    queryset = selectors.beneficiary_list(user=request.user, filters=form.filters())
+    dataset = BeneficiaryExportResource().export(queryset.select_related("bureau", "commune"))
+    formats = {"csv": CSV(), "xlsx": XLSX()}
+    if fmt not in formats:
+        raise PermissionDenied
+    file_format = formats[fmt]
+    response = HttpResponse(
+        file_format.export_data(dataset), content_type=file_format.get_content_type()
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="beneficiaires-{stamp}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
