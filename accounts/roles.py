@@ -99,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
 }
 
+
 def app_modules(module_name: str):
     """Each installed app's ``<app>.<module_name>`` module, in INSTALLED_APPS order."""
     import importlib

@@ -18,6 +18,9 @@ from baom.resources import HEADERS
 
 pytestmark = pytest.mark.django_db
 URL = "/beneficiaries/import/"
+LATIN1_CSV = "Nom;Prénom;Sexe;Catégorie;Consentement au traitement\nLé;Zoé;F;RPT;oui\n".encode(
+    "cp1252"
+)
 
 
 @pytest.fixture
@@ -34,7 +37,8 @@ def register(rows: int, *, bad: dict[int, dict] | None = None) -> Dataset:
             "Date de naissance": "15/03/1990", "Âge estimé": "", "Nationalité": "Sénégal",
             "Catégorie": "RPT", "Téléphone": "", "Commune": "Inezgane",
             "Date d'enregistrement": "02/01/2026", "Consentement au traitement": "oui",
-            "Consentement au partage": "non", "Date du consentement": "", "Mode de consentement": "",
+            "Consentement au partage": "non", "Date du consentement": "",
+            "Mode de consentement": "",
         }  # fmt: skip
         row.update((bad or {}).get(n, {}))
         dataset.append([row[h] for h in dataset.headers])
@@ -93,7 +97,7 @@ def test_one_bad_row_among_many_saves_nothing_and_names_row_and_column(client, l
     [
         (b"", "vide.csv", "vide"),
         (b"Prenom,Age\nA,3\n", "autre.csv", "modèle"),
-        ("Nom;Prénom;Sexe;Catégorie;Consentement au traitement\n".encode("cp1252") + "Lé;Zoé;F;RPT;oui\n".encode("cp1252"), "latin.csv", "UTF-8"),
+        (LATIN1_CSV, "latin.csv", "UTF-8"),
         (b"PK\x03\x04 not really a spreadsheet", "faux.xlsx", "XLSX"),
         (b"x" * (5 * 1024 * 1024 + 10), "gros.csv", "trop volumineux"),
     ],
@@ -110,7 +114,10 @@ def test_a_file_that_is_not_the_template_is_explained(
 
 def test_semicolon_csv_and_estimated_age_are_understood(client, login, supervisor):
     login(supervisor)
-    text = "Nom;Prénom;Sexe;Âge estimé;Catégorie;Consentement au traitement\nSow;Awa;femme;34;réfugié;OUI\n"
+    text = (
+        "Nom;Prénom;Sexe;Âge estimé;Catégorie;Consentement au traitement\n"
+        "Sow;Awa;femme;34;réfugié;OUI\n"
+    )
     page = upload(client, text.encode("utf-8"), "r.csv").content.decode()
     assert 'data-testid="import-ok"' in page, page[page.find("import-errors") - 200 :][:2000]
 

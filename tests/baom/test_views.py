@@ -67,7 +67,7 @@ def test_programme_manager_sees_every_bureau_and_statistician_none(
 
 
 def test_another_bureau_gets_404_on_a_person(client, login, bureau_pair):
-    agent, other, mine, _theirs = bureau_pair
+    _agent, other, mine, _theirs = bureau_pair
     login(other)
     for name in ("beneficiary_detail", "beneficiary_edit", "visit_create", "distribution_create"):
         assert client.get(reverse(f"baom:{name}", args=[mine[0].uuid])).status_code == 404, name

@@ -1,4 +1,5 @@
-"""Load (or refresh) the reference tables every deployment needs: the territory tree.
+"""Load (or refresh) the reference tables every deployment needs: the territory tree, then
+each app's own (``<app>/reference.py``).
 
 Idempotent: rows are matched on their code; running it twice changes nothing.
 """
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Territory
+from accounts.roles import app_modules
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 LEVEL_ORDER = {"region": 0, "province": 1, "commune": 2}
@@ -58,3 +60,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created, updated = load_territories()
         self.stdout.write(f"Territories: {created} created, {updated} updated.")
+        # Each app loads its own reference tables from ``<app>/reference.py``: ``load(*, stdout)``.
+        for module in app_modules("reference"):
+            module.load(stdout=self.stdout)

@@ -99,8 +99,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, quiet_logins=False, **options):
-        if not Territory.objects.exists():
-            call_command("load_reference_data", verbosity=0)
+        call_command("load_reference_data", stdout=self.stdout)
         organisations = seed_organisations()
         users = seed_users()
         self.stdout.write(f"Demo data: {organisations} organisations and {users} users created.")
