@@ -10,7 +10,7 @@ STACK := $(PY) scripts/devstack.py
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets run test pytest lint fmt messages compilemessages migrations manage shell demo clean
+.PHONY: help install assets run test pytest lint fmt messages compilemessages migrations manage shell demo bench clean
 
 help: ## List the tasks
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -33,7 +33,7 @@ compilemessages: $(VENV)/.installed ## Compile the translation catalogues (pure 
 	$(BIN)/pybabel compile -d locale -D django --statistics
 
 messages: $(VENV)/.installed ## Extract strings into locale/{fr,ar,en} (needs GNU gettext), then compile
-	$(MANAGE) makemessages --locale fr --locale ar --locale en --no-obsolete --add-location file \
+	$(STACK) exec -- $(MANAGE) makemessages --locale fr --locale ar --locale en --no-obsolete --add-location file \
 		--ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'tests/*'
 	$(MAKE) compilemessages
 
@@ -66,6 +66,12 @@ shell: install ## A Django shell on the dev database
 
 demo: install ## Load reference and demo data into the dev database
 	$(STACK) exec -- sh -c '$(MANAGE) migrate --noinput && $(MANAGE) load_reference_data && $(MANAGE) seed_demo'
+
+BENCH_ARGS ?=
+bench: install assets compilemessages ## Benchmarks on a generated volume in its own database (tawjih_bench); see docs/benchmarks.md
+	TAWJIH_DB_NAME=tawjih_bench DJANGO_SETTINGS_MODULE=config.settings.bench $(STACK) exec -- sh -c '\
+		$(MANAGE) migrate --noinput -v0 && $(MANAGE) seed_demo --quiet-logins >/dev/null && \
+		$(MANAGE) bench_generate $(BENCH_ARGS) && $(MANAGE) bench_run'
 
 clean: ## Remove caches (keeps .venv, node_modules and the data under var/)
 	rm -rf .pytest_cache .ruff_cache

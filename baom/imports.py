@@ -82,9 +82,11 @@ class ImportOutcome:
         return not self.errors
 
 
-def run_import(dataset: Dataset, *, bureau, agent, dry_run: bool) -> ImportOutcome:
+def run_import(
+    dataset: Dataset, *, bureau, agent, dry_run: bool, resource_class=BeneficiaryImportResource
+) -> ImportOutcome:
     """All or nothing: with any error, no row is saved (dry run or not)."""
-    resource = BeneficiaryImportResource(bureau=bureau, agent=agent)
+    resource = resource_class(bureau=bureau, agent=agent)
     try:
         result = resource.import_data(
             dataset, dry_run=dry_run, raise_errors=False, use_transactions=True

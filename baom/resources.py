@@ -209,6 +209,11 @@ class BeneficiaryImportResource(resources.ModelResource):
         skip_unchanged = False
         clean_model_instances = False  # we validate in import_instance, with our messages
         use_transactions = True
+        # Validated row by row, saved 1,000 at a time with one code reservation per batch:
+        # see docs/benchmarks.md for the figures against the row-by-row default.
+        use_bulk = True
+        batch_size = 1000
+        skip_diff = True
 
     def __init__(self, *, bureau, agent, **kwargs):
         super().__init__(**kwargs)
@@ -267,7 +272,13 @@ class BeneficiaryImportResource(resources.ModelResource):
         if instance.registered_on and instance.registered_on > timezone.localdate():
             errors.setdefault("registered_on", []).append(_("The date is in the future."))
         try:
-            instance.full_clean(exclude=["code", "registered_by", "bureau", *errors])
+            # No query per row: uniqueness (uuid, code) is the database's job, and the commune
+            # was found by the widget among the communes it loaded once.
+            instance.full_clean(
+                exclude=["code", "uuid", "registered_by", "bureau", "commune", *errors],
+                validate_unique=False,
+                validate_constraints=False,
+            )
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 errors.setdefault(name, []).extend(messages)
@@ -275,8 +286,21 @@ class BeneficiaryImportResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def before_save_instance(self, instance, row, **kwargs):
-        # A dry run saves inside a transaction that is rolled back: the counter rolls back too.
-        instance.code = services.next_code(bureau=self.bureau, year=instance.registered_on.year)
+        instance.search_name = normalise(f"{instance.first_name} {instance.last_name}")
+        if not self._meta.use_bulk:
+            instance.code = services.next_code(bureau=self.bureau, year=instance.registered_on.year)
+
+    def bulk_create(self, *args, **kwargs):
+        """Give the batch its codes with one counter update per year, then insert it. A dry run
+        happens inside a transaction that is rolled back: the counter rolls back too."""
+        by_year: dict[int, list[Beneficiary]] = {}
+        for instance in self.create_instances:
+            by_year.setdefault(instance.registered_on.year, []).append(instance)
+        for year, instances in by_year.items():
+            codes = services.reserve_codes(bureau=self.bureau, year=year, count=len(instances))
+            for instance, code in zip(instances, codes, strict=True):
+                instance.code = code
+        return super().bulk_create(*args, **kwargs)
 
 
 class BeneficiaryExportResource(resources.ModelResource):

@@ -60,20 +60,25 @@ BENEFICIARY_FIELDS = [
 SENSITIVE_FIELDS = {"gbv_survivor", "confidential_notes"}
 
 
-def next_code(*, bureau: Organisation, year: int) -> str:
-    """AGA-2026-00042: one atomic upsert, so two agents never get the same number."""
+def reserve_codes(*, bureau: Organisation, year: int, count: int) -> list[str]:
+    """The next ``count`` codes (AGA-2026-00042...) from one atomic upsert of the counter, so
+    two agents, or an agent and an import, never get the same number."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO baom_beneficiarycodecounter (bureau_id, year, last) VALUES (%s, %s, 1)
+            INSERT INTO baom_beneficiarycodecounter (bureau_id, year, last) VALUES (%s, %s, %s)
             ON CONFLICT (bureau_id, year) DO UPDATE
-                SET last = baom_beneficiarycodecounter.last + 1
+                SET last = baom_beneficiarycodecounter.last + EXCLUDED.last
             RETURNING last
             """,
-            [bureau.pk, year],
+            [bureau.pk, year, count],
         )
-        (number,) = cursor.fetchone()
-    return f"{bureau.code}-{year}-{number:05d}"
+        (last,) = cursor.fetchone()
+    return [f"{bureau.code}-{year}-{number:05d}" for number in range(last - count + 1, last + 1)]
+
+
+def next_code(*, bureau: Organisation, year: int) -> str:
+    return reserve_codes(bureau=bureau, year=year, count=1)[0]
 
 
 def _apply(beneficiary: Beneficiary, data: dict, *, actor: User) -> None:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from import_export.formats.base_formats import CSV, XLSX
 
 from baom import imports, permissions, selectors, services
+from baom.choices import CaseStatus, Category, Sex
 from baom.forms import (
     AnonymousContactForm,
     AttendanceForm,
@@ -54,6 +55,12 @@ def beneficiary_list(request):
         "can_import": permissions.can_import(request.user),
         "can_export": permissions.can_export(request.user),
         "can_merge": permissions.can_merge(request.user),
+        # Labels resolved once per page, not once per row (lazy translations are slow to hash).
+        "labels": {
+            "sex": {k: str(v) for k, v in Sex.choices},
+            "category": {k: str(v) for k, v in Category.choices},
+            "status": {k: str(v) for k, v in CaseStatus.choices},
+        },
     }
     if request.htmx and request.htmx.target == "results":
         return render(request, "baom/partials/beneficiary_results.html", context)

@@ -26,7 +26,7 @@ from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
-DB_NAME = "tawjih"
+DB_NAME = os.environ.get("TAWJIH_DB_NAME", "tawjih")  # e.g. tawjih_bench for `make bench`
 
 
 def log(message: str) -> None:

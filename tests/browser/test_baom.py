@@ -46,7 +46,9 @@ def bureau(transactional_db):
         nationality="GN",
         birth_date=datetime.date(1992, 6, 1),
     )
-    others = [BeneficiaryFactory(agent=agent, first_name=f"Awa{n}", last_name="Sow") for n in range(3)]
+    others = [
+        BeneficiaryFactory(agent=agent, first_name=f"Awa{n}", last_name="Sow") for n in range(3)
+    ]
     return agent, existing, others
 
 

@@ -1,0 +1,547 @@
+"""Thin views: read through selectors, write through services, check with permissions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.views import module_required
+from diaspora import imports, selectors, services
+from diaspora.forms import (
+    AssociationForm,
+    ContactForm,
+    EventForm,
+    FollowUpForm,
+    ImportForm,
+    MatchForm,
+    MemberCreateForm,
+    MemberForm,
+    RegistryFilterForm,
+    SelfRegistrationForm,
+)
+from diaspora.matching import MatchCriteria, match
+from diaspora.models import FollowUpAction
+from diaspora.permissions import (
+    can_edit_registry,
+    can_export_registry,
+    can_manage_events,
+    can_record_contact,
+    can_validate_members,
+)
+from diaspora.ratelimit import registration_attempt
+from diaspora.resources import (
+    AssociationExportResource,
+    MemberExportResource,
+    MemberResource,
+    ParticipantResource,
+    available_formats,
+)
+
+PAGE_SIZE = 50
+registry_required = module_required("diaspora")
+
+
+def _allow(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _fields(form, *names) -> dict:
+    return {name: form.cleaned_data[name] for name in names}
+
+
+def _query(request) -> str:
+    """The list's filters as a query string, without the page number."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _filters(request) -> tuple[RegistryFilterForm, selectors.RegistryFilters]:
+    form = RegistryFilterForm(request.GET or None)
+    filters = selectors.RegistryFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.RegistryFilters(
+            q=data["q"].strip(),
+            country=data["country"],
+            sector=data["sector"],
+            contribution=data["contribution"],
+            origin=data["origin"],
+            ambassadors_only=data["ambassadors"],
+        )
+    return form, filters
+
+
+# --- Public self-registration -------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    """Public, no login. Rate-limited per address, with a honeypot; waits for validation."""
+    if request.method == "GET":
+        return render(request, "diaspora/register.html", {"form": SelfRegistrationForm()})
+    if not registration_attempt(request):
+        return render(request, "diaspora/register_limited.html", status=429)
+    form = SelfRegistrationForm(request.POST)
+    if form.data.get("website"):
+        # A robot filled the hidden field: answer as if all went well, store nothing.
+        return redirect("diaspora:register_done")
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("website")
+        consent = data.pop("consent")
+        try:
+            services.member_self_register(consent=consent, **data)
+        except services.DuplicateRegistration as error:
+            form.add_error(None, error)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            return redirect("diaspora:register_done")
+    return render(request, "diaspora/register.html", {"form": form}, status=400)
+
+
+def register_done(request):
+    return render(request, "diaspora/register_done.html")
+
+
+# --- Members ------------------------------------------------------------------------------
+
+
+@registry_required
+def index(request):
+    """The registry: members with filters, counts, links to everything else."""
+    form, filters = _filters(request)
+    members = selectors.member_list(user=request.user, filters=filters)
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "query": _query(request),
+        "pending_count": selectors.member_pending_list(user=request.user).count()
+        if can_validate_members(request.user)
+        else 0,
+        "formats": available_formats(),
+        "tab": "members",
+    }
+    return render(request, "diaspora/member_list.html", context)
+
+
+@registry_required
+def member_detail(request, uuid):
+    member = selectors.member_get_for(request.user, uuid)
+    context = {
+        "member": member,
+        "associations": member.associations.all(),
+        "contacts": selectors.contact_list(user=request.user, member=member),
+        "participations": member.participations.select_related("event"),
+        "tab": "members",
+    }
+    return render(request, "diaspora/member_detail.html", context)
+
+
+@registry_required
+@require_http_methods(["GET", "POST"])
+def member_create(request):
+    _allow(can_edit_registry(request.user))
+    form = MemberCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            member = services.member_create(actor=request.user, **data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("%(name)s is in the registry.") % {"name": member})
+            return redirect(member)
+    return render(request, "diaspora/form.html", {"form": form, "title": _("New member")})
+
+
+@registry_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request, uuid):
+    _allow(can_edit_registry(request.user))
+    member = selectors.member_get_for(request.user, uuid)
+    form = MemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(actor=request.user, member=member, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(member)
+    title = _("Edit %(name)s") % {"name": member}
+    return render(request, "diaspora/form.html", {"form": form, "title": title})
+
+
+@registry_required
+@require_POST
+def member_withdraw_consent(request, uuid):
+    _allow(can_edit_registry(request.user))
+    member = selectors.member_get_for(request.user, uuid)
+    services.member_withdraw_consent(actor=request.user, member=member)
+    messages.success(
+        request,
+        _("Consent withdrawn: %(name)s no longer appears in lists, searches or exports.")
+        % {"name": member},
+    )
+    return redirect("diaspora:index")
+
+
+@registry_required
+def pending_list(request):
+    _allow(can_validate_members(request.user))
+    members = selectors.member_pending_list(user=request.user).select_related("origin_commune")
+    return render(request, "diaspora/pending_list.html", {"members": members, "tab": "pending"})
+
+
+@registry_required
+@require_POST
+def member_decide(request, uuid):
+    _allow(can_validate_members(request.user))
+    member = selectors.member_get_for(request.user, uuid)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "validate":
+            services.member_validate(actor=request.user, member=member)
+            messages.success(request, _("%(name)s is now in the registry.") % {"name": member})
+        elif decision == "reject":
+            services.member_reject(actor=request.user, member=member)
+            messages.success(request, _("The registration was rejected and deleted."))
+        else:
+            messages.error(request, _("Choose to validate or to reject."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("diaspora:pending")
+
+
+@registry_required
+def by_country(request):
+    rows, totals = selectors.members_by_country(user=request.user)
+    return render(
+        request,
+        "diaspora/by_country.html",
+        {"rows": rows, "totals": totals, "tab": "countries"},
+    )
+
+
+def _export(resource, queryset, extension: str, name: str) -> HttpResponse:
+    formats = available_formats()
+    if extension not in formats:
+        raise PermissionDenied
+    fmt = formats[extension]()
+    data = resource.export(queryset=queryset)
+    content = fmt.export_data(data)
+    stamp = timezone.localdate().isoformat()
+    response = HttpResponse(content, content_type=fmt.get_content_type())
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{extension}"'
+    return response
+
+
+@registry_required
+def member_export(request, extension):
+    _allow(can_export_registry(request.user))
+    _form, filters = _filters(request)
+    members = selectors.member_list(user=request.user, filters=filters).prefetch_related(
+        "associations"
+    )
+    return _export(MemberExportResource(), members, extension, "diaspora-members")
+
+
+@registry_required
+@require_http_methods(["GET", "POST"])
+def member_import(request):
+    _allow(can_edit_registry(request.user))
+    return _import(
+        request,
+        kind="members",
+        target="registry",
+        resource=MemberResource(actor=request.user),
+        title=_("Import a contact list"),
+        done_url=reverse("diaspora:index"),
+        columns=MemberResource.Meta.fields,
+        required=MemberResource.required_columns,
+    )
+
+
+# --- Imports (shared by members and event participants) -----------------------------------
+
+
+def _import(request, *, kind, target, resource, title, done_url, columns, required, extra=None):
+    context = {
+        "title": title,
+        "columns": columns,
+        "required": required,
+        "formats": available_formats(),
+        "cancel_url": done_url,
+        **(extra or {}),
+    }
+    token = request.POST.get("token", "")
+    if request.method == "POST" and token:
+        # Step 2: apply the previewed file, all or nothing.
+        dataset = imports.unstash(user=request.user, token=token, kind=kind, target=target)
+        if dataset is None:
+            messages.error(request, _("The preview has expired: upload the file again."))
+            return redirect(request.path)
+        result = imports.run(resource, dataset, dry_run=False)
+        report = imports.report(resource, dataset, result)
+        if not report.ok:
+            context.update(form=ImportForm(), report=report)
+            messages.error(request, _("Nothing was imported: correct the rows in error."))
+            return render(request, "diaspora/import.html", context, status=400)
+        imports.forget(token)
+        messages.success(request, _("%(count)s rows imported.") % {"count": report.total})
+        return redirect(done_url)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        # Step 1: a dry run that shows every row's result and errors.
+        upload = form.cleaned_data["file"]
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        content = upload.read()
+        try:
+            dataset = imports.read_dataset(content=content, extension=extension)
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            result = imports.run(resource, dataset, dry_run=True)
+            report = imports.report(resource, dataset, result)
+            context["report"] = report
+            if report.ok:
+                context["token"] = imports.stash(
+                    user=request.user,
+                    kind=kind,
+                    target=target,
+                    content=content,
+                    extension=extension,
+                )
+    context["form"] = form
+    return render(request, "diaspora/import.html", context)
+
+
+# --- Associations -------------------------------------------------------------------------
+
+
+@registry_required
+def association_list(request):
+    form, filters = _filters(request)
+    associations = selectors.association_list(user=request.user, filters=filters)
+    page = Paginator(associations, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "query": _query(request),
+        "formats": available_formats(),
+        "tab": "associations",
+    }
+    return render(request, "diaspora/association_list.html", context)
+
+
+@registry_required
+def association_detail(request, uuid):
+    association = selectors.association_get_for(request.user, uuid)
+    members = selectors.member_list(user=request.user).filter(associations=association)
+    context = {
+        "association": association,
+        "members": members,
+        "contacts": selectors.contact_list(user=request.user, association=association),
+        "tab": "associations",
+    }
+    return render(request, "diaspora/association_detail.html", context)
+
+
+@registry_required
+@require_http_methods(["GET", "POST"])
+def association_form(request, uuid=None):
+    _allow(can_edit_registry(request.user))
+    association = selectors.association_get_for(request.user, uuid) if uuid else None
+    form = AssociationForm(request.POST or None, instance=association)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if association is None:
+                association = services.association_create(actor=request.user, **form.cleaned_data)
+            else:
+                association = services.association_update(
+                    actor=request.user, association=association, **form.cleaned_data
+                )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(association)
+    title = str(association) if association else _("New diaspora association")
+    return render(request, "diaspora/form.html", {"form": form, "title": title})
+
+
+@registry_required
+def association_export(request, extension):
+    _allow(can_export_registry(request.user))
+    _form, filters = _filters(request)
+    associations = selectors.association_list(user=request.user, filters=filters)
+    return _export(AssociationExportResource(), associations, extension, "diaspora-associations")
+
+
+# --- Events -------------------------------------------------------------------------------
+
+
+@registry_required
+def event_list(request):
+    events = selectors.event_list(user=request.user)
+    return render(request, "diaspora/event_list.html", {"events": events, "tab": "events"})
+
+
+@registry_required
+@require_http_methods(["GET", "POST"])
+def event_form(request, uuid=None):
+    _allow(can_manage_events(request.user))
+    event = selectors.event_get_for(request.user, uuid) if uuid else None
+    form = EventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if event is None:
+                event = services.event_create(actor=request.user, **form.cleaned_data)
+            else:
+                event = services.event_update(actor=request.user, event=event, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(event)
+    title = str(event) if event else _("New event")
+    return render(request, "diaspora/form.html", {"form": form, "title": title})
+
+
+@registry_required
+def event_detail(request, uuid):
+    event = selectors.event_get_for(request.user, uuid)
+    participants = selectors.event_participants(user=request.user, event=event)
+    page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "event": event,
+        "split": selectors.event_split(user=request.user, event=event),
+        "page": page,
+        "follow_ups": event.follow_ups.all(),
+        "follow_up_form": FollowUpForm(),
+        "tab": "events",
+    }
+    return render(request, "diaspora/event_detail.html", context)
+
+
+@registry_required
+@require_http_methods(["GET", "POST"])
+def event_import(request, uuid):
+    _allow(can_manage_events(request.user))
+    event = selectors.event_get_for(request.user, uuid)
+    return _import(
+        request,
+        kind="participants",
+        target=str(event.uuid),
+        resource=ParticipantResource(event=event, actor=request.user),
+        title=_("Import the participants of %(event)s") % {"event": event},
+        done_url=event.get_absolute_url(),
+        columns=ParticipantResource.Meta.fields,
+        required=ParticipantResource.required_columns,
+        extra={"event": event},
+    )
+
+
+@registry_required
+@require_POST
+def follow_up_add(request, uuid):
+    _allow(can_manage_events(request.user))
+    event = selectors.event_get_for(request.user, uuid)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.follow_up_add(actor=request.user, event=event, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Follow-up action added."))
+    else:
+        messages.error(request, _("Describe the action to add it."))
+    return redirect(event)
+
+
+@registry_required
+@require_POST
+def follow_up_done(request, uuid, pk):
+    _allow(can_manage_events(request.user))
+    event = selectors.event_get_for(request.user, uuid)
+    action = get_object_or_404(FollowUpAction, event=event, pk=pk)
+    services.follow_up_set_done(actor=request.user, action=action, done=not action.done)
+    return redirect(event)
+
+
+# --- Matching and contacts ----------------------------------------------------------------
+
+
+@registry_required
+def matching(request):
+    form = MatchForm(request.GET or None)
+    results = None
+    criteria = None
+    if form.is_valid():
+        data = form.cleaned_data
+        criteria = MatchCriteria(
+            commune=data["commune"],
+            sectors=tuple(data["sectors"]),
+            needs=data["needs"],
+            contributions=tuple(data["contributions"]),
+            label=data["label"],
+            project_reference=data["project_reference"],
+        )
+        results = match(user=request.user, criteria=criteria)
+    context = {
+        "form": form,
+        "results": results,
+        "criteria": criteria,
+        "tab": "matching",
+        "can_contact": can_record_contact(request.user),
+    }
+    return render(request, "diaspora/matching.html", context)
+
+
+@registry_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request, kind, uuid):
+    _allow(can_record_contact(request.user))
+    if kind == "member":
+        party = selectors.member_get_for(request.user, uuid)
+        parties = {"member": party}
+    else:
+        party = selectors.association_get_for(request.user, uuid)
+        parties = {"association": party}
+    initial = {
+        "made_on": timezone.localdate(),
+        "purpose": request.GET.get("about", "")[:255],
+        "project_reference": request.GET.get("ref", "")[:64],
+    }
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_record(actor=request.user, **parties, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Contact recorded."))
+            return redirect(party)
+    title = _("Record a contact with %(name)s") % {"name": party}
+    return render(request, "diaspora/form.html", {"form": form, "title": title})
