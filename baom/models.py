@@ -179,6 +179,12 @@ class Beneficiary(TimeStampedModel):
                 fields=["bureau", "-registered_on", "-id"], name="beneficiary_bureau_recent"
             ),
             models.Index(fields=["phone"], name="beneficiary_phone"),
+            # The list's sort orders, for one bureau (agents) and across bureaus (managers).
+            models.Index(fields=["-registered_on", "-id"], name="beneficiary_recent"),
+            models.Index(
+                fields=["bureau", "last_name", "first_name", "id"], name="beneficiary_bureau_name"
+            ),
+            models.Index(fields=["last_name", "first_name", "id"], name="beneficiary_name"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -86,17 +86,30 @@ class DayWidget(widgets.Widget):
 
 
 class CountryWidget(widgets.Widget):
+    """A country by ISO code or by its name in French, English or Arabic (accents and case
+    ignored); the names are looked up once per import, not once per row."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._codes: dict[str, str] | None = None
+
+    def lookup(self) -> dict[str, str]:
+        if self._codes is None:
+            self._codes = {}
+            for language in ("ar", "en", "fr"):
+                with translation.override(language):
+                    for code, name in countries:
+                        self._codes[normalise(str(name))] = code
+            self._codes.update({code.lower(): code for code in countries.countries})
+        return self._codes
+
     def clean(self, value, row=None, **kwargs):
-        text = str(value or "").strip()
+        text = normalise(str(value or ""))
         if not text:
             return ""
-        if len(text) == 2 and text.upper() in dict(countries):
-            return text.upper()
-        for language in ("fr", "en", "ar"):
-            code = countries.by_name(text, language=language)
-            if code:
-                return code
-        raise ValueError(_("“%(value)s” is not a known country.") % {"value": value})
+        if text not in self.lookup():
+            raise ValueError(_("“%(value)s” is not a known country.") % {"value": value})
+        return self.lookup()[text]
 
     def render(self, value, obj=None, **kwargs):
         return str(value.name) if value else ""
@@ -141,6 +154,12 @@ CATEGORY_ALIASES = {
     "mre retour": "mre_returnee",
     "population hote": "host",
 }
+
+# Fields whose value comes out of a widget that only returns allowed values.
+CHECKED = [
+    "sex", "category", "nationality", "consent_method", "languages", "vulnerabilities",
+    "status", "closed_reason",
+]  # fmt: skip
 
 # Column headers of the register template, in French as the bureaus' registers are.
 HEADERS = {
@@ -274,8 +293,10 @@ class BeneficiaryImportResource(resources.ModelResource):
         try:
             # No query per row: uniqueness (uuid, code) is the database's job, and the commune
             # was found by the widget among the communes it loaded once.
+            # Choice fields were checked by their widgets (Django's check of a choice walks the
+            # whole list of lazy labels, which made the import ten times slower).
             instance.full_clean(
-                exclude=["code", "uuid", "registered_by", "bureau", "commune", *errors],
+                exclude=["code", "uuid", "registered_by", "bureau", "commune", *CHECKED, *errors],
                 validate_unique=False,
                 validate_constraints=False,
             )

@@ -167,7 +167,8 @@ def possible_duplicates(
 
 
 def beneficiary_timeline(beneficiary: Beneficiary) -> list[dict]:
-    """Visits (with needs and services), workshops and kits, newest first, in 4 queries."""
+    """Visits (with needs and services), workshops, kits and referrals, newest first, in 5
+    queries."""
     visits = (
         Visit.objects.filter(beneficiary=beneficiary)
         .select_related("agent", "bureau")
@@ -183,6 +184,13 @@ def beneficiary_timeline(beneficiary: Beneficiary) -> list[dict]:
     events += [{"kind": "activity", "date": a.start_date, "object": a} for a in activities]
     kits = Distribution.objects.filter(beneficiary=beneficiary)
     events += [{"kind": "kit", "date": k.date, "object": k} for k in kits]
+    # Referrals (the referrals app is installed after baom: imported here to avoid a cycle).
+    from referrals.selectors import beneficiary_referrals
+
+    events += [
+        {"kind": "referral", "date": timezone.localdate(r.sent_at), "object": r}
+        for r in beneficiary_referrals(beneficiary)
+    ]
     events.sort(key=lambda e: (e["date"], e["object"].pk), reverse=True)
     return events
 

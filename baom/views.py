@@ -28,6 +28,7 @@ from baom.forms import (
     VisitForm,
 )
 from baom.models import Beneficiary, Merge
+from baom.pagination import CappedPaginator
 from baom.resources import BeneficiaryExportResource
 from core.views import module_required
 
@@ -44,7 +45,7 @@ def _require(allowed: bool) -> None:
 def beneficiary_list(request):
     form = FilterForm(request.GET or None, user=request.user)
     queryset = selectors.beneficiary_list(user=request.user, filters=form.filters())
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

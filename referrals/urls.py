@@ -1,18 +1,21 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
-from core.views import module_placeholder
+from referrals import views
 
 app_name = "referrals"
 
 urlpatterns = [
+    path("", views.index, name="index"),
+    path("sent/", views.sent, name="sent"),
+    path("directory/", views.directory, name="directory"),
+    path("directory/mine/", views.directory_edit, name="directory_edit"),
+    path("statistics/", views.stats, name="stats"),
+    path("new/<uuid:uuid>/", views.referral_create, name="create"),
+    path("<uuid:uuid>/", views.referral_detail, name="detail"),
+    path("<uuid:uuid>/onward/", views.referral_onward, name="onward"),
     path(
-        "",
-        module_placeholder(
-            "referrals",
-            _("Referrals"),
-            _("Consent-based referrals between bureaus, associations and public services."),
-        ),
-        name="index",
+        "<uuid:uuid>/<slug:action>/",
+        views.referral_transition,
+        name="transition",
     ),
 ]

@@ -262,3 +262,47 @@ def test_export_is_scoped_and_escapes_formulas(client, login, bureau_pair):
     assert {p.code for p in mine} <= codes
     assert not codes & {p.code for p in theirs}
     assert not any(cell.startswith("=") for row in rows for cell in row)
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_activity_list_runs_a_constant_number_of_queries(
+    client, login, agent, size, django_assert_max_num_queries
+):
+    from baom import services
+
+    people = [BeneficiaryFactory(agent=agent) for _ in range(3)]
+    for n in range(size):
+        activity = services.activity_create(
+            organiser=agent.organisation,
+            actor=agent,
+            data={"activity_type": "darija", "title": f"Darija {n}", "start_date": TODAY},
+        )
+        services.activity_set_attendance(
+            activity=activity, actor=agent, codes=[p.code for p in people],
+            unregistered_women=1, unregistered_men=2,
+        )  # fmt: skip
+    login(agent)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("baom:activity_list"))
+    assert response.status_code == 200
+    assert response.content.decode().count("Darija ") >= min(size, 25)
+
+
+def test_the_person_page_shows_everything_in_a_constant_number_of_queries(
+    client, login, agent, django_assert_max_num_queries
+):
+    from baom import services
+
+    person = BeneficiaryFactory(agent=agent)
+    for _ in range(5):
+        services.visit_record(
+            beneficiary=person, agent=agent, date=TODAY, channel="walk_in",
+            needs=[service("housing")], services=[service("reception"), service("legal-aid")],
+        )  # fmt: skip
+        services.distribution_record(
+            beneficiary=person, agent=agent, kit_type="food", quantity=1, date=TODAY
+        )
+    login(agent)
+    with django_assert_max_num_queries(16):
+        page = client.get(person.get_absolute_url()).content.decode()
+    assert page.count('data-testid="visit-services"') == 5

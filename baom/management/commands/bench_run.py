@@ -45,7 +45,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=30)
         parser.add_argument("--import-rows", type=int, default=100_000)
-        parser.add_argument("--row-by-row-rows", type=int, default=5_000)
+        parser.add_argument("--row-by-row-rows", type=int, default=1_000)
 
     def handle(self, *args, repeat, import_rows, row_by_row_rows, **options):
         agent = User.objects.filter(email="agent01@bench.tawjih.test").first()
@@ -78,11 +78,15 @@ class Command(BaseCommand):
             ("Beneficiary page with its timeline (agent)", agent_client,
              lambda: (f"/beneficiaries/{rng.choice(sample)}/", {})),
         ]  # fmt: skip
-        results = [self._measure(label, client, make, repeat) for label, client, make in rows]
-        results.append(self._measure_visit(agent_client, sample, rng, repeat))
         self.stdout.write("| measure | median | p90 | queries |\n|---|---:|---:|---:|")
-        for label, median, p90, queries in results:
+        measures = [
+            *(lambda r=r: self._measure(*r, repeat) for r in rows),
+            lambda: self._measure_visit(agent_client, sample, rng, repeat),
+        ]
+        for measure in measures:
+            label, median, p90, queries = measure()
             self.stdout.write(f"| {label} | {median:.0f} ms | {p90:.0f} ms | {queries} |")
+            self.stdout.flush()
         if import_rows:
             self._measure_import(supervisor, import_rows, BeneficiaryImportResource, "Tawjih")
         if row_by_row_rows:
@@ -163,6 +167,7 @@ class Command(BaseCommand):
                 raise Rollback
         except Rollback:
             pass
+        self.stdout.flush()
         self.stdout.write(
             f"\nImport, {label}: {count} rows (all checks, all-or-nothing) in {elapsed:.1f} s, "
             f"{count / elapsed:.0f} rows/s"

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Territory
+from baom.choices import Language
+from baom.models import ServiceType
+from referrals.choices import DeclineReason, Outcome, SharedField, Urgency
+from referrals.models import DirectoryEntry
+from referrals.selectors import referral_targets
+
+
+class ReferralForm(forms.Form):
+    to_organisation = forms.ModelChoiceField(
+        label=_("Refer to"), queryset=referral_targets(), empty_label=_("Choose an organisation")
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=ServiceType.objects.filter(is_active=True, is_sensitive=False),
+        required=False,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    note = forms.CharField(
+        label=_("Short note"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by the receiving organisation. No medical or confidential details."),
+    )
+    shared_fields = forms.MultipleChoiceField(
+        label=_("Also share"),
+        choices=SharedField.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The receiving side always sees the name, sex, age, languages, phone, reason and "
+            "urgency; never the case file."
+        ),
+    )
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, user=None, sensitive=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_organisation"].queryset = referral_targets().exclude(
+            pk=getattr(user, "organisation_id", None)
+        )
+        if sensitive:
+            self.fields["service"].queryset = ServiceType.objects.filter(is_active=True)
+
+
+class DeclineForm(forms.Form):
+    decline_reason = forms.ChoiceField(
+        label=_("Reason for declining"), choices=[("", "---------"), *DeclineReason.choices]
+    )
+    note = forms.CharField(label=_("Comment"), required=False, max_length=1000)
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "---------"), *Outcome.choices])
+    feedback = forms.CharField(
+        label=_("Feedback to the sender"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DirectoryFilterForm(forms.Form):
+    need = forms.ModelChoiceField(
+        label=_("Need"), queryset=ServiceType.objects.filter(is_active=True), required=False
+    )
+    place = forms.ModelChoiceField(
+        label=_("Place"),
+        queryset=Territory.objects.exclude(level=Territory.Level.COMMUNE).order_by("code"),
+        required=False,
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", "---------"), *Language.choices], required=False
+    )
+
+
+class DirectoryEntryForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages spoken"),
+        choices=Language.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = DirectoryEntry
+        fields = [
+            "services",
+            "territories",
+            "languages",
+            "opening_hours",
+            "contact_point",
+            "accepts_referrals",
+            "response_days",
+        ]
+        widgets = {"services": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = ServiceType.objects.filter(is_active=True)
+        self.fields["territories"].queryset = Territory.objects.exclude(
+            level=Territory.Level.COMMUNE
+        ).order_by("code")
+        self.fields["territories"].help_text = _("Regions or provinces where you receive people.")
+        self.fields["response_days"].min_value = 1

@@ -1,0 +1,211 @@
+"""Reads of the referrals module, always scoped to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+)
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Organisation, Territory
+from referrals.choices import Status
+from referrals.models import DirectoryEntry, Network, Notification, Referral
+from referrals.permissions import works_in_referrals
+
+BOXES = ("new", "overdue", "in_progress", "done")
+LIST_RELATED = ("beneficiary", "from_organisation", "to_organisation", "service", "claimed_by")
+
+
+def _box_filter(box: str, today) -> Q:
+    if box == "new":
+        return Q(status=Status.SENT)
+    if box == "overdue":
+        return Q(status=Status.SENT, due_on__lt=today)
+    if box == "in_progress":
+        return Q(status__in=[Status.ACCEPTED, Status.IN_PROGRESS])
+    return Q(status__in=[Status.COMPLETED, Status.DECLINED, Status.CANCELLED])
+
+
+def inbox(*, user, box: str = "new") -> QuerySet:
+    """Referrals sent to the user's organisation (every organisation's for managers)."""
+    queryset = _one_side(user, "to_organisation_id").select_related(*LIST_RELATED)
+    box = box if box in BOXES else "new"
+    return queryset.filter(_box_filter(box, timezone.localdate())).order_by("-sent_at", "-id")
+
+
+def inbox_counts(*, user) -> dict[str, int]:
+    """The badge numbers of the inbox, in one query."""
+    queryset = _one_side(user, "to_organisation_id")
+    today = timezone.localdate()
+    return queryset.aggregate(
+        **{box: Count("to_organisation_id", filter=_box_filter(box, today)) for box in BOXES}
+    )
+
+
+def sent_list(*, user) -> QuerySet:
+    return (
+        _one_side(user, "from_organisation_id")
+        .select_related(*LIST_RELATED)
+        .order_by("-sent_at", "-id")
+    )
+
+
+def _one_side(user, field: str) -> QuerySet:
+    """Managers: every referral (inside ``visible_to``). Staff: their organisation's side only,
+    a subset of their ``visible_to`` scope that the inbox and sent indexes serve directly."""
+    from accounts.permissions import sees_all_organisations
+
+    if sees_all_organisations(user):
+        return Referral.objects.visible_to(user)
+    if works_in_referrals(user):
+        return Referral.objects.filter(**{field: user.organisation_id})
+    return Referral.objects.none()
+
+
+def referral_get_for(user, uuid) -> Referral:
+    """The referral, or 404 whether it does not exist or is not the user's to see."""
+    referral = (
+        Referral.objects.visible_to(user)
+        .select_related(*LIST_RELATED, "sent_by", "beneficiary__commune", "parent")
+        .filter(uuid=uuid)
+        .first()
+    )
+    if referral is None:
+        raise Http404
+    return referral
+
+
+def referral_chain(referral: Referral) -> list[Referral]:
+    """Every referral of the same person linked to this one by onward referrals, oldest first:
+    both sides see where the person went (organisations, service, status, outcome only)."""
+    root = referral
+    seen = {root.pk}
+    while root.parent_id and root.parent_id not in seen:
+        root = Referral.objects.select_related("parent").get(pk=root.parent_id)
+        seen.add(root.pk)
+    chain = [root]
+    frontier = [root.pk]
+    while frontier:
+        children = list(
+            Referral.objects.filter(parent_id__in=frontier).select_related(
+                "from_organisation", "to_organisation", "service"
+            )
+        )
+        chain += children
+        frontier = [c.pk for c in children]
+    if len(chain) == 1:
+        return []
+    ids = [r.pk for r in chain]
+    return list(
+        Referral.objects.filter(pk__in=ids)
+        .select_related("from_organisation", "to_organisation", "service")
+        .order_by("sent_at", "id")
+    )
+
+
+def referral_events(referral: Referral):
+    return referral.events.select_related("actor", "actor_organisation")
+
+
+def unread_notifications(*, user) -> QuerySet:
+    if not user.organisation_id:
+        return Notification.objects.none()
+    return (
+        Notification.objects.filter(organisation_id=user.organisation_id, read_at__isnull=True)
+        .select_related("referral__to_organisation", "referral__from_organisation", "event")
+        .order_by("-created_at", "-id")
+    )
+
+
+def directory_search(
+    *, need: int | None = None, place: int | None = None, language: str = ""
+) -> QuerySet:
+    """Organisations with their services, searchable by need (service type), place (a territory:
+    entries covering it or one of its parents, or located inside it) and language."""
+    queryset = DirectoryEntry.objects.filter(organisation__is_active=True).select_related(
+        "organisation", "organisation__territory"
+    )
+    if need:
+        queryset = queryset.filter(services__id=need)
+    if place:
+        territory = Territory.objects.filter(pk=place).select_related("parent__parent").first()
+        ids = []
+        while territory is not None:
+            ids.append(territory.pk)
+            territory = territory.parent
+        queryset = queryset.filter(
+            Q(territories__id__in=ids)
+            | Q(organisation__territory_id__in=ids)
+            | Q(organisation__territory__parent_id=place)
+            | Q(organisation__territory__parent__parent_id=place)
+        )
+    if language:
+        queryset = queryset.filter(languages__contains=[language])
+    return queryset.distinct().prefetch_related("services", "territories", "organisation__networks")
+
+
+def referral_targets() -> QuerySet:
+    """Organisations a referral may go to."""
+    return Organisation.objects.filter(
+        is_active=True, directory_entry__accepts_referrals=True
+    ).order_by("name")
+
+
+def networks() -> QuerySet:
+    return Network.objects.prefetch_related("members")
+
+
+class Median(Aggregate):
+    """PostgreSQL's ``percentile_cont(0.5) WITHIN GROUP (ORDER BY ...)``."""
+
+    function = "percentile_cont"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    allow_distinct = False
+
+
+STATS_GROUPS = {
+    "route": ("from_organisation__name", "to_organisation__name"),
+    "service": ("service__code", "service__name_fr", "service__name_ar", "service__name_en"),
+    "sex": ("beneficiary__sex",),
+}
+
+
+def referral_stats(*, user, group_by: str = "route") -> list[dict]:
+    """Sent, accepted, declined, completed and median times to answer and to complete, per
+    route (from → to), per service or by sex; computed in PostgreSQL."""
+    fields = STATS_GROUPS[group_by]
+    queryset = Referral.objects.visible_to(user).exclude(status=Status.DRAFT)
+    answered = ExpressionWrapper(F("answered_at") - F("sent_at"), output_field=DurationField())
+    completed = ExpressionWrapper(F("completed_at") - F("sent_at"), output_field=DurationField())
+    return list(
+        queryset.values(*fields)
+        .annotate(
+            sent=Count("pk"),
+            accepted=Count(
+                "pk", filter=Q(status__in=[Status.ACCEPTED, Status.IN_PROGRESS, Status.COMPLETED])
+            ),
+            declined=Count("pk", filter=Q(status=Status.DECLINED)),
+            completed=Count("pk", filter=Q(status=Status.COMPLETED)),
+            median_answer=Median(answered, output_field=DurationField()),
+            median_completion=Median(completed, output_field=DurationField()),
+        )
+        .order_by(*fields)
+    )
+
+
+def beneficiary_referrals(beneficiary) -> QuerySet:
+    """The person's sent referrals with their outcome, for the timeline of their page (whose
+    reader already may see the whole case file)."""
+    return (
+        Referral.objects.filter(beneficiary=beneficiary, sent_at__isnull=False)
+        .select_related("from_organisation", "to_organisation", "service", "parent")
+        .order_by("-sent_at", "-id")
+    )

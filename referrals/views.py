@@ -1,0 +1,294 @@
+"""Referral pages. Views parse the request, call a selector or a service, and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from baom.choices import Language, Sex
+from baom.permissions import can_edit_beneficiary, can_see_sensitive
+from baom.selectors import beneficiary_get_for
+from core.views import module_required
+from referrals import permissions, selectors, services
+from referrals.choices import SharedField
+from referrals.forms import (
+    CompleteForm,
+    DeclineForm,
+    DirectoryEntryForm,
+    DirectoryFilterForm,
+    ReferralForm,
+)
+from referrals.workflow import RECEIVER, SENDER, actions_from
+
+PAGE_SIZE = 25
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(str(m) for errors in exc.message_dict.values() for m in errors)
+    return " ".join(exc.messages)
+
+
+@never_cache
+@module_required("referrals")
+def index(request):
+    """The organisation's inbox: new, overdue, in progress, done, with counts."""
+    box = request.GET.get("box", "new")
+    box = box if box in selectors.BOXES else "new"
+    counts = selectors.inbox_counts(user=request.user)
+    paginator = Paginator(selectors.inbox(user=request.user, box=box), PAGE_SIZE)
+    paginator.count = counts[box]  # already counted with the badges: no second COUNT(*)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "box": box,
+        "boxes": [
+            ("new", _("New")),
+            ("overdue", _("Overdue")),
+            ("in_progress", _("In progress")),
+            ("done", _("Done")),
+        ],
+        "counts": counts,
+        "page": page,
+        "notifications": selectors.unread_notifications(user=request.user)[:10],
+        "can_view_stats": permissions.can_view_stats(request.user),
+        "today": timezone.localdate(),
+    }
+    return render(request, "referrals/pages/inbox.html", context)
+
+
+@never_cache
+@module_required("referrals")
+def sent(request):
+    page = Paginator(selectors.sent_list(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "referrals/pages/sent.html",
+        {
+            "page": page,
+            "today": timezone.localdate(),
+            "can_view_stats": permissions.can_view_stats(request.user),
+        },
+    )
+
+
+@module_required("referrals")
+def directory(request):
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.directory_search(
+        need=getattr(filters.get("need"), "pk", None),
+        place=getattr(filters.get("place"), "pk", None),
+        language=filters.get("language") or "",
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/pages/directory.html",
+        {
+            "form": form,
+            "page": page,
+            "networks": selectors.networks(),
+            "can_view_stats": permissions.can_view_stats(request.user),
+            "can_edit_entry": permissions.can_edit_directory_entry(request.user),
+        },
+    )
+
+
+@never_cache
+@module_required("referrals")
+@require_http_methods(["GET", "POST"])
+def directory_edit(request):
+    """The user's organisation describes its services in the directory."""
+    _require(permissions.can_edit_directory_entry(request.user))
+    entry = services.directory_entry_for(request.user.organisation)
+    form = DirectoryEntryForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.directory_entry_update(actor=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Your directory entry was saved."))
+            return redirect("referrals:directory")
+    return render(request, "referrals/pages/directory_form.html", {"form": form, "entry": entry})
+
+
+@never_cache
+@module_required("referrals")
+@require_http_methods(["GET", "POST"])
+def referral_create(request, uuid):
+    """Refer a beneficiary from their page (agents and supervisors of their bureau)."""
+    beneficiary = beneficiary_get_for(request.user, uuid)
+    _require(permissions.can_refer(request.user, beneficiary))
+    form = ReferralForm(
+        request.POST or None, user=request.user, sensitive=can_see_sensitive(request.user)
+    )
+    if request.method == "POST" and beneficiary.consent_sharing and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_send(
+                beneficiary=beneficiary,
+                to_organisation=data["to_organisation"],
+                service=data["service"],
+                actor=request.user,
+                reason=data["reason"],
+                urgency=data["urgency"],
+                note=data["note"],
+                shared_fields=data["shared_fields"],
+                idempotency_key=data["idempotency_key"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("The referral was sent."))
+            return redirect(referral.get_absolute_url())
+    return render(
+        request,
+        "referrals/pages/referral_form.html",
+        {
+            "form": form,
+            "beneficiary": beneficiary,
+            "can_edit_beneficiary": can_edit_beneficiary(request.user, beneficiary),
+        },
+    )
+
+
+@never_cache
+@module_required("referrals")
+@require_http_methods(["GET", "POST"])
+def referral_onward(request, uuid):
+    """Refer onward (or back) a person the organisation received."""
+    parent = selectors.referral_get_for(request.user, uuid)
+    _require(permissions.can_refer_onward(request.user, parent))
+    form = ReferralForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_send(
+                beneficiary=parent.beneficiary,
+                parent=parent,
+                to_organisation=data["to_organisation"],
+                service=data["service"],
+                actor=request.user,
+                reason=data["reason"],
+                urgency=data["urgency"],
+                note=data["note"],
+                shared_fields=data["shared_fields"],
+                idempotency_key=data["idempotency_key"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("The referral was sent."))
+            return redirect(referral.get_absolute_url())
+    return render(
+        request,
+        "referrals/pages/referral_form.html",
+        {"form": form, "parent": parent, "beneficiary": None},
+    )
+
+
+@never_cache
+@module_required("referrals")
+def referral_detail(request, uuid):
+    referral = selectors.referral_get_for(request.user, uuid)
+    side = permissions.side_of(request.user, referral)
+    person = referral.beneficiary if permissions.can_see_person(request.user, referral) else None
+    actions = []
+    if side and permissions.can_act(request.user, referral, side):
+        actions = actions_from(referral.status, side)
+    context = {
+        "referral": referral,
+        "today": timezone.localdate(),
+        "side": side,
+        "is_sender": side == SENDER,
+        "is_receiver": side == RECEIVER,
+        "person": person,
+        "shared": set(referral.shared_fields),
+        "shared_labels": dict(SharedField.choices),
+        "person_languages": ", ".join(
+            str(Language(c).label)
+            for c in (person.languages if person else [])
+            if c in Language.values
+        ),
+        "actions": actions,
+        "decline_form": DeclineForm(),
+        "complete_form": CompleteForm(),
+        "events": selectors.referral_events(referral),
+        "chain": selectors.referral_chain(referral),
+        "can_open_case_file": permissions.can_open_case_file(request.user, referral),
+        "can_refer_onward": permissions.can_refer_onward(request.user, referral),
+    }
+    if side:
+        selectors.unread_notifications(user=request.user).filter(referral=referral).update(
+            read_at=timezone.now()
+        )
+    return render(request, "referrals/pages/referral_detail.html", context)
+
+
+@module_required("referrals")
+@require_POST
+def referral_transition(request, uuid, action):
+    referral = selectors.referral_get_for(request.user, uuid)
+    data = {}
+    note = request.POST.get("note", "")
+    if action == "decline":
+        form = DeclineForm(request.POST)
+        form.is_valid()
+        data["decline_reason"] = form.cleaned_data.get("decline_reason", "")
+    elif action == "complete":
+        form = CompleteForm(request.POST)
+        form.is_valid()
+        data["outcome"] = form.cleaned_data.get("outcome", "")
+        data["feedback"] = form.cleaned_data.get("feedback", "")
+    try:
+        services.referral_transition(
+            referral=referral, action=action, actor=request.user, note=note, **data
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(referral.get_absolute_url())
+
+
+@never_cache
+@module_required("referrals")
+def stats(request):
+    _require(permissions.can_view_stats(request.user))
+    language = (get_language() or "fr")[:2]
+    by_service = selectors.referral_stats(user=request.user, group_by="service")
+    for row in by_service:
+        row["label"] = (
+            row.get(f"service__name_{language}") or row.get("service__name_fr") or _("Unspecified")
+        )
+    by_sex = selectors.referral_stats(user=request.user, group_by="sex")
+    sexes = dict(Sex.choices)
+    for row in by_sex:
+        row["label"] = sexes.get(row["beneficiary__sex"], row["beneficiary__sex"])
+    context = {
+        "tables": [
+            (
+                _("Per route"),
+                selectors.referral_stats(user=request.user, group_by="route"),
+                "route",
+            ),
+            (_("Per service"), by_service, "service"),
+            (_("By sex"), by_sex, "sex"),
+        ]
+    }
+    return render(request, "referrals/pages/stats.html", context)
