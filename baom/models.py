@@ -185,6 +185,13 @@ class Beneficiary(TimeStampedModel):
                 fields=["bureau", "last_name", "first_name", "id"], name="beneficiary_bureau_name"
             ),
             models.Index(fields=["last_name", "first_name", "id"], name="beneficiary_name"),
+            # Filters and counts within a bureau as an index-only scan: a bureau's rows are
+            # spread over the whole table, so reading the table itself costs ten times more.
+            models.Index(
+                fields=["bureau"],
+                include=["sex", "category", "birth_date", "status", "nationality", "merged_into"],
+                name="beneficiary_bureau_filters",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
