@@ -199,8 +199,10 @@ def activity_list(*, user) -> QuerySet:
     from accounts.permissions import sees_all_organisations
     from baom.permissions import works_in_bureau
 
-    queryset = GroupActivity.objects.select_related("organiser", "commune").annotate(
-        registered=Count("attendance")
+    queryset = (
+        GroupActivity.objects.select_related("organiser", "commune")
+        .annotate(registered=Count("attendance"))
+        .order_by("-start_date", "-id")
     )
     if sees_all_organisations(user):
         return queryset

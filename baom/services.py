@@ -26,6 +26,7 @@ from baom.models import (
     Visit,
 )
 from baom.validators import check_birth_date, normalise_phone
+from core import audit
 
 
 class ConflictError(Exception):
@@ -133,6 +134,7 @@ def beneficiary_register(*, bureau: Organisation, agent: User, data: dict) -> Be
     _validate(beneficiary)
     beneficiary.code = next_code(bureau=bureau, year=beneficiary.registered_on.year)
     beneficiary.save()
+    audit.record(actor=agent, action=audit.Action.CREATE, obj=beneficiary, organisation=bureau)
     return beneficiary
 
 
@@ -156,6 +158,7 @@ def beneficiary_update(
     current.version = F("version") + 1
     current.save()
     current.refresh_from_db()
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=current, organisation=current.bureau)
     return current
 
 
@@ -212,6 +215,9 @@ def visit_record(
     )
     if beneficiary.status == CaseStatus.OPEN and next_follow_up:
         Beneficiary.objects.filter(pk=beneficiary.pk).update(status=CaseStatus.FOLLOW_UP)
+    audit.record(
+        actor=agent, action=audit.Action.CREATE, obj=visit, organisation=beneficiary.bureau
+    )
     return visit
 
 
@@ -357,7 +363,12 @@ def beneficiary_merge(*, kept: Beneficiary, duplicate: Beneficiary, actor: User)
     ).delete()
     duplicate.merged_into = kept
     duplicate.save(update_fields=["merged_into", "updated_at"])
-    return Merge.objects.create(kept=kept, duplicate=duplicate, merged_by=actor, moved=moved)
+    merge = Merge.objects.create(kept=kept, duplicate=duplicate, merged_by=actor, moved=moved)
+    for record in (kept, duplicate):
+        audit.record(
+            actor=actor, action=audit.Action.UPDATE, obj=record, organisation=record.bureau
+        )
+    return merge
 
 
 @transaction.atomic
@@ -382,4 +393,8 @@ def merge_undo(*, merge: Merge, actor: User) -> Merge:
     merge.undone_by = actor
     merge.undone_at = timezone.now()
     merge.save(update_fields=["undone_by", "undone_at"])
+    for record in (merge.kept, merge.duplicate):
+        audit.record(
+            actor=actor, action=audit.Action.UPDATE, obj=record, organisation=record.bureau
+        )
     return merge

@@ -28,8 +28,9 @@ from baom.forms import (
     VisitForm,
 )
 from baom.models import Beneficiary, Merge
-from baom.pagination import CappedPaginator
 from baom.resources import BeneficiaryExportResource
+from core import audit
+from core.pagination import CappedPaginator
 from core.views import module_required
 
 PAGE_SIZE = 25
@@ -126,6 +127,12 @@ def duplicate_check(request):
 @module_required("baom")
 def beneficiary_detail(request, uuid):
     beneficiary = selectors.beneficiary_get_for(request.user, uuid)
+    audit.record(
+        actor=request.user,
+        action=audit.Action.READ,
+        obj=beneficiary,
+        organisation=beneficiary.bureau,
+    )
     context = {
         "beneficiary": beneficiary,
         "timeline": selectors.beneficiary_timeline(beneficiary),
@@ -442,6 +449,12 @@ def export(request, fmt):
     if fmt not in formats:
         raise PermissionDenied
     file_format = formats[fmt]
+    audit.record(
+        actor=request.user,
+        action=audit.Action.EXPORT,
+        object_type="baom.beneficiary",
+        object_id=f"{fmt}:{len(dataset)}",
+    )
     response = HttpResponse(
         file_format.export_data(dataset), content_type=file_format.get_content_type()
     )

@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from django.conf import settings
+        from django.contrib.auth.signals import user_login_failed
+        from django.db.models.signals import post_save
+
+        from core.signals import end_sessions_of_inactive_user, record_login_failed
+
+        user_login_failed.connect(record_login_failed, dispatch_uid="core_audit_login_failed")
+        post_save.connect(
+            end_sessions_of_inactive_user,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="core_end_sessions_of_inactive_user",
+        )

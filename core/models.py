@@ -42,3 +42,53 @@ class TranslatedNameModel(models.Model):
     def name_field() -> str:
         """The column to order by for the active language."""
         return f"name_{current_language()}"
+
+
+class AuditEvent(models.Model):
+    """One line of the append-only audit trail: who did what to which record, from where.
+
+    Never a personal value: the object is named by its type and public id only. PostgreSQL
+    refuses any UPDATE or DELETE on the table (trigger in migration 0002).
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("create")
+        UPDATE = "update", _("update")
+        DELETE = "delete", _("delete")
+        READ = "read", _("read")
+        EXPORT = "export", _("export")
+        LOGIN_FAILED = "login_failed", _("failed login")
+        FORBIDDEN = "forbidden", _("forbidden")
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    path = models.CharField(_("path"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"

@@ -16,6 +16,7 @@ from accounts.permissions import can_use_module
 from accounts.services import user_set_language
 from core.health import check_database, check_redis
 from core.home import ROLE_TASKS
+from core.models import AuditEvent
 
 logger = logging.getLogger(__name__)
 
@@ -83,3 +84,56 @@ def server_error(request):
     logger.error("Server error, reference %s, path %s", reference, request.path)
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"reference": reference}))
+
+
+# --- Audit trail ------------------------------------------------------------------------------
+
+
+def _audit_page(request, events):
+    from django.core.paginator import Paginator
+
+    return Paginator(events, 50).get_page(request.GET.get("page"))
+
+
+@never_cache
+@login_required
+def audit_list(request):
+    """The trail: a supervisor's bureau's, everything for programme managers and admins."""
+    from core.audit import visible_events
+
+    if not request.user.has_perm("core.view_auditevent"):
+        raise PermissionDenied
+    events = visible_events(request.user)
+    action = request.GET.get("action", "")
+    if action in AuditEvent.Action.values:
+        events = events.filter(action=action)
+    return render(
+        request,
+        "core/audit_list.html",
+        {
+            "page": _audit_page(request, events),
+            "actions": AuditEvent.Action.choices,
+            "action": action,
+        },
+    )
+
+
+@never_cache
+@login_required
+def beneficiary_access_log(request, uuid):
+    """Who opened, changed or exported this record: for the roles allowed to read the trail,
+    on records they may see (404 otherwise, as for the record itself)."""
+    from baom.selectors import beneficiary_get_for
+    from core.audit import visible_events
+
+    if not request.user.has_perm("core.view_auditevent"):
+        raise PermissionDenied
+    beneficiary = beneficiary_get_for(request.user, uuid)
+    events = visible_events(request.user).filter(
+        object_type="baom.beneficiary", object_id=str(beneficiary.uuid)
+    )
+    return render(
+        request,
+        "core/access_log.html",
+        {"beneficiary": beneficiary, "page": _audit_page(request, events)},
+    )

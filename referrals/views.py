@@ -15,6 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from baom.choices import Language, Sex
 from baom.permissions import can_edit_beneficiary, can_see_sensitive
 from baom.selectors import beneficiary_get_for
+from core import audit
+from core.pagination import CappedPaginator
 from core.views import module_required
 from referrals import permissions, selectors, services
 from referrals.choices import SharedField
@@ -48,7 +50,7 @@ def index(request):
     box = request.GET.get("box", "new")
     box = box if box in selectors.BOXES else "new"
     counts = selectors.inbox_counts(user=request.user)
-    paginator = Paginator(selectors.inbox(user=request.user, box=box), PAGE_SIZE)
+    paginator = CappedPaginator(selectors.inbox(user=request.user, box=box), PAGE_SIZE)
     paginator.count = counts[box]  # already counted with the badges: no second COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     context = {
@@ -71,7 +73,7 @@ def index(request):
 @never_cache
 @module_required("referrals")
 def sent(request):
-    page = Paginator(selectors.sent_list(user=request.user), PAGE_SIZE).get_page(
+    page = CappedPaginator(selectors.sent_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -206,6 +208,7 @@ def referral_onward(request, uuid):
 @module_required("referrals")
 def referral_detail(request, uuid):
     referral = selectors.referral_get_for(request.user, uuid)
+    audit.record(actor=request.user, action=audit.Action.READ, obj=referral)
     side = permissions.side_of(request.user, referral)
     person = referral.beneficiary if permissions.can_see_person(request.user, referral) else None
     actions = []

@@ -1,0 +1,80 @@
+"""Request-wide security: audit context and 403 logging, session timeouts, no-store caching."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.utils.cache import patch_cache_control
+
+from core import audit
+
+SESSION_STARTED = "_session_started"
+SESSION_LAST_SEEN = "_session_last_seen"
+# Touch the session at most once a minute: the idle timeout stays exact to within a minute
+# without writing the session row on every request.
+_TOUCH_EVERY = 60
+
+
+class AuditRequestMiddleware:
+    """Makes the request known to ``core.audit.record`` and logs every 403 answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = audit.set_request(request)
+        try:
+            response = self.get_response(request)
+            if response.status_code == 403:
+                user = getattr(request, "user", None)
+                audit.record(actor=user, action=audit.Action.FORBIDDEN, request=request)
+            return response
+        finally:
+            audit.reset_request(token)
+
+
+class SessionTimeoutMiddleware:
+    """Signs a user out after ``SESSION_IDLE_MINUTES`` without a request, and in any case
+    ``SESSION_MAX_HOURS`` after they signed in. Goes after AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            started = session.get(SESSION_STARTED)
+            last_seen = session.get(SESSION_LAST_SEEN)
+            idle = settings.SESSION_IDLE_MINUTES * 60
+            absolute = settings.SESSION_MAX_HOURS * 3600
+            if started is None or last_seen is None:
+                session[SESSION_STARTED] = started or now
+                session[SESSION_LAST_SEEN] = now
+            elif now - last_seen > idle or now - started > absolute:
+                logout(request)  # flushes the session; the view then sees an anonymous user
+            elif now - last_seen > _TOUCH_EVERY:
+                session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every answer to a signed-in user (static files are
+    served earlier, by WhiteNoise, and never reach this)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(settings.STATIC_URL)
+        ):
+            response.headers.pop("Cache-Control", None)
+            patch_cache_control(response, no_store=True, no_cache=True, private=True)
+        return response
