@@ -59,7 +59,24 @@ def user_update(*, user: User, **fields) -> User:
     user.save()
     if "role" in fields:
         user_sync_role_group(user=user)
+    # Deactivation ends the user's sessions at once: core.signals.end_sessions_of_inactive_user
+    # (a post_save signal, so the admin's user form does it too).
     return user
+
+
+def user_end_sessions(*, user: User) -> int:
+    """Delete every open session of ``user`` (database sessions): their next request is
+    anonymous. Returns how many were ended."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -68,4 +85,11 @@ def user_set_language(*, user: User, language: str) -> None:
         user.save(update_fields=["language"])
 
 
-__all__ = ["Role", "user_create", "user_set_language", "user_sync_role_group", "user_update"]
+__all__ = [
+    "Role",
+    "user_create",
+    "user_end_sessions",
+    "user_set_language",
+    "user_sync_role_group",
+    "user_update",
+]

@@ -8,12 +8,17 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.conf import settings
-        from django.contrib.auth.signals import user_login_failed
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
         from django.db.models.signals import post_save
 
-        from core.signals import end_sessions_of_inactive_user, record_login_failed
+        from core.signals import (
+            end_sessions_of_inactive_user,
+            record_login_failed,
+            start_session_clock,
+        )
 
         user_login_failed.connect(record_login_failed, dispatch_uid="core_audit_login_failed")
+        user_logged_in.connect(start_session_clock, dispatch_uid="core_start_session_clock")
         post_save.connect(
             end_sessions_of_inactive_user,
             sender=settings.AUTH_USER_MODEL,

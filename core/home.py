@@ -73,12 +73,19 @@ _ADMIN = Task(
     "gear",
 )
 
+_AUDIT = Task(
+    _("Audit trail"),
+    _("Who opened, changed or exported personal records, failed sign-ins, refused pages."),
+    "core:audit_list",
+    "eye",
+)
+
 ROLE_TASKS: dict[str, list[Task]] = {
     Role.AGENT: [_REGISTER, _SEND],
-    Role.SUPERVISOR: [_REGISTER, _SEND, _REPORT],
+    Role.SUPERVISOR: [_REGISTER, _SEND, _REPORT, _AUDIT],
     Role.ASSOCIATION_STAFF: [_INBOX, _APPLY],
     Role.STATISTICIAN: [_REPORT],
-    Role.PROGRAMME_MANAGER: [_CALLS, _REPORT, _REGISTER, _DIASPORA],
+    Role.PROGRAMME_MANAGER: [_CALLS, _REPORT, _REGISTER, _DIASPORA, _AUDIT],
     Role.REVIEWER: [_PROPOSALS],
     Role.DIASPORA_OFFICER: [_DIASPORA],
     Role.ADMIN: [_ADMIN, _CALLS, _DIASPORA],

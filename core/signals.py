@@ -14,3 +14,15 @@ def end_sessions_of_inactive_user(sender, instance, update_fields=None, **kwargs
     from accounts.services import user_end_sessions
 
     user_end_sessions(user=instance)
+
+
+def start_session_clock(sender, request, user, **kwargs):
+    """Start the idle and absolute clocks at sign-in (within the login's own session save, so
+    the first pages after it write nothing)."""
+    import time
+
+    from core.middleware import SESSION_LAST_SEEN, SESSION_STARTED
+
+    now = time.time()
+    request.session[SESSION_STARTED] = now
+    request.session[SESSION_LAST_SEEN] = now

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import audit
 from core.views import module_required
 from diaspora import imports, selectors, services
 from diaspora.forms import (
@@ -249,6 +250,12 @@ def _export(resource, queryset, extension: str, name: str) -> HttpResponse:
         raise PermissionDenied
     fmt = formats[extension]()
     data = resource.export(queryset=queryset)
+    audit.record(
+        actor=audit.current_user(),
+        action=audit.Action.EXPORT,
+        object_type=queryset.model._meta.label_lower,
+        object_id=f"{extension}:{len(data)}",
+    )
     content = fmt.export_data(data)
     stamp = timezone.localdate().isoformat()
     response = HttpResponse(content, content_type=fmt.get_content_type())

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import audit
 from core.views import module_required
 from projects import permissions, selectors, services
 from projects.forms import (
@@ -875,6 +876,12 @@ def export(request, name, fmt):
         raise Http404
     resource, queryset = exports[name]
     dataset = resource.export(queryset)
+    audit.record(
+        actor=request.user,
+        action=audit.Action.EXPORT,
+        object_type=f"projects.{name}",
+        object_id=f"{fmt}:{len(dataset)}",
+    )
     content_types = {
         "csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -1,16 +1,13 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
-from core.views import module_placeholder
+from reports import views
 
 app_name = "reports"
 
 urlpatterns = [
-    path(
-        "",
-        module_placeholder(
-            "reports", _("Statistics"), _("Sex-disaggregated reports built by a background worker.")
-        ),
-        name="index",
-    ),
+    path("", views.index, name="index"),
+    path("new/", views.new, name="new"),
+    path("<uuid:uuid>/", views.detail, name="detail"),
+    path("<uuid:uuid>/progress/", views.progress, name="progress"),
+    path("<uuid:uuid>/download.<str:fmt>", views.download, name="download"),
 ]

@@ -48,12 +48,22 @@ def page(browser, live_server, request):
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # Every page must work under the Content Security Policy: a refused script, style or
+    # frame shows up as a console error, and fails the test.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert violations == [], f"Content Security Policy violations: {violations}"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

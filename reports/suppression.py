@@ -1,0 +1,110 @@
+"""Small-count protection: primary suppression of counts 1..k-1 and secondary suppression so
+that no hidden cell can be recomputed from the row and column totals.
+
+A table is published with its margins (row totals, column totals, grand total). Every cell of
+that augmented grid appears in exactly two equations: its row's and its column's. Seen as a
+graph whose nodes are the rows and columns and whose edges are the hidden cells, a hidden value
+is determined by the published ones exactly when its edge is a *bridge* (it lies on no cycle);
+the commonest case is a row or column with a single hidden cell. Secondary suppression adds the
+smallest neighbouring cell until no hidden cell is a bridge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The rule set, versioned: a report records the version it used, and every output (screen,
+# XLSX, CSV) applies the same one, so a value hidden in one format is hidden in all.
+RULES_VERSION = "2026.1"
+DEFAULT_K = 5
+SENSITIVE_K = 10  # GBV and protection measures
+
+
+@dataclass(frozen=True)
+class SuppressionRule:
+    measure: str
+    k: int
+
+
+def k_for(measure: str) -> int:
+    from reports.choices import Measure
+
+    return SENSITIVE_K if measure == Measure.PROTECTION_SERVICES else DEFAULT_K
+
+
+PRIMARY, SECONDARY = "primary", "secondary"
+
+
+def augmented(cells: list[list[int]]) -> list[list[int]]:
+    """The grid with its row totals (last column), column totals and grand total (last row)."""
+    grid = [[*row, sum(row)] for row in cells]
+    width = len(grid[0]) if grid else 1
+    grid.append([sum(row[j] for row in grid) for j in range(width)])
+    return grid
+
+
+def _bridges(hidden: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Hidden cells lying on no cycle of the row/column graph: recoverable from the margins."""
+    adjacency: dict[tuple[str, int], list[tuple[tuple[str, int], tuple[int, int]]]] = {}
+    for i, j in hidden:
+        adjacency.setdefault(("r", i), []).append((("c", j), (i, j)))
+        adjacency.setdefault(("c", j), []).append((("r", i), (i, j)))
+    found = set()
+    for edge in hidden:
+        start, goal = ("r", edge[0]), ("c", edge[1])
+        seen, stack = {start}, [start]
+        while stack:
+            node = stack.pop()
+            for other, via in adjacency[node]:
+                if via != edge and other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        if goal not in seen:
+            found.add(edge)
+    return found
+
+
+def suppress(cells: list[list[int]], k: int) -> dict[tuple[int, int], str]:
+    """Which cells of ``augmented(cells)`` to hide, and why (primary or secondary)."""
+    grid = augmented(cells)
+    rows, cols = len(grid), len(grid[0])
+    flags = {(i, j): PRIMARY for i in range(rows) for j in range(cols) if 0 < grid[i][j] < k}
+    while True:
+        bridges = _bridges(set(flags))
+        if not bridges:
+            return flags
+        i, j = min(bridges)
+        touched_rows = {r for r, _c in flags}
+        touched_cols = {c for _r, c in flags}
+        candidates = [(i, c) for c in range(cols) if (i, c) not in flags] + [
+            (r, j) for r in range(rows) if (r, j) not in flags
+        ]
+        if not candidates:  # cannot happen with a 2x2 or larger grid; hide everything
+            return {(r, c): flags.get((r, c), SECONDARY) for r in range(rows) for c in range(cols)}
+
+        def cost(cell, i=i, j=j, touched_rows=touched_rows, touched_cols=touched_cols):
+            r, c = cell
+            closes_cycle = (r != i and r in touched_rows) or (c != j and c in touched_cols)
+            value = grid[r][c]
+            return (not closes_cycle, value == 0, value, cell)
+
+        flags[min(candidates, key=cost)] = SECONDARY
+
+
+def protected_grid(cells: list[list[int]], k: int, *, cleared: bool) -> list[list[dict]]:
+    """The augmented grid as display cells: value (None when hidden), text and flag."""
+    grid = augmented(cells)
+    flags = {} if cleared else suppress(cells, k)
+    out = []
+    for i, row in enumerate(grid):
+        line = []
+        for j, value in enumerate(row):
+            flag = flags.get((i, j))
+            if flag == PRIMARY:
+                line.append({"value": None, "text": f"<{k}", "flag": flag})
+            elif flag == SECONDARY:
+                line.append({"value": None, "text": "x", "flag": flag})
+            else:
+                line.append({"value": value, "text": str(value), "flag": None})
+        out.append(line)
+    return out
