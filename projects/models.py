@@ -372,12 +372,9 @@ class TargetGroup(TimeStampedModel):
         return self.get_category_display()
 
 
-class ProposalEvent(models.Model):
-    """One row per transition: who did what, when, and why."""
+class TransitionEvent(models.Model):
+    """One row per transition of a lifecycle (workflow.py): who did what, when, and why."""
 
-    proposal = models.ForeignKey(
-        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="events"
-    )
     action = models.CharField(_("action"), max_length=32)
     from_status = models.CharField(_("from"), max_length=16)
     to_status = models.CharField(_("to"), max_length=16)
@@ -386,6 +383,20 @@ class ProposalEvent(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.action} ({self.from_status} → {self.to_status})"
+
+
+class ProposalEvent(TransitionEvent):
+    """One row per transition: who did what, when, and why."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="events"
+    )
 
     class Meta:
         verbose_name = _("proposal event")
@@ -581,26 +592,15 @@ class Grant(TimeStampedModel):
         return reverse("projects:grant_detail", args=[self.uuid])
 
 
-class GrantEvent(models.Model):
+class GrantEvent(TransitionEvent):
     grant = models.ForeignKey(
         Grant, verbose_name=_("grant"), on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField(_("action"), max_length=32)
-    from_status = models.CharField(_("from"), max_length=16)
-    to_status = models.CharField(_("to"), max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("grant event")
         verbose_name_plural = _("grant events")
         ordering = ["grant", "created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.action} ({self.from_status} → {self.to_status})"
 
     @property
     def to_status_label(self) -> str:

@@ -7,6 +7,18 @@ from tests.factories import PASSWORD, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Django's LocaleMiddleware leaves the last request's language active in the thread: start
+    every test in the site's default language, so no test depends on the one before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """The cache lives in the real Redis, shared by every test: start each test clean."""
     from django.core.cache import cache

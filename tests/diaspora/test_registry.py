@@ -137,6 +137,9 @@ def test_members_by_country_split_by_sex(client, login, registry):
 
 
 def test_matching_ranks_with_reasons(registry):
+    from django.utils import translation
+
+    translation.activate("en")  # the reasons are checked in the source language
     criteria = MatchCriteria(
         commune=registry["tiznit"], sectors=("water",), needs="Irrigation et pompage solaire"
     )

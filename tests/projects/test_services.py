@@ -17,6 +17,16 @@ from tests.projects import factories as f
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages are checked in the source language (English) here; the pages'
+    French wording is checked in test_views.py."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def boss():
     return f.manager()
