@@ -43,16 +43,6 @@ def home(request):
     return render(request, "core/home.html", {"tasks": tasks})
 
 
-def module_placeholder(module: str, title, summary):
-    """The landing page of a module whose issue has not landed yet."""
-
-    @module_required(module)
-    def view(request):
-        return render(request, "core/module_placeholder.html", {"title": title, "summary": summary})
-
-    return view
-
-
 @require_POST
 def set_language(request):
     """Django's language switch, plus the choice saved on the signed-in user's account."""
