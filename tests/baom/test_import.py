@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from accounts.roles import Role
 from baom.imports import template_dataset
 from baom.models import Beneficiary
 from baom.resources import HEADERS
+from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 URL = "/beneficiaries/import/"
@@ -60,6 +62,7 @@ def test_preview_saves_nothing_then_confirm_saves_every_row(client, login, super
     assert response.status_code == 200
     assert 'data-testid="import-ok"' in response.content.decode()
     assert not Beneficiary.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="baom.beneficiary").exists()
     token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
     done = client.post(URL, {"token": token})
     assert done.status_code == 302
@@ -69,6 +72,15 @@ def test_preview_saves_nothing_then_confirm_saves_every_row(client, login, super
     assert {p.bureau_id for p in people} == {supervisor.organisation_id}
     assert people.filter(sex="male").count() == 6
     assert people.first().commune.name_fr == "Inezgane"
+    assert people.first().search_name == "prenom0 nom0"  # found by name search
+    # One audit line per person registered, naming the record, never a personal value.
+    created = AuditEvent.objects.filter(action="create", object_type="baom.beneficiary")
+    assert sorted(created.values_list("object_id", flat=True)) == sorted(
+        str(p.uuid) for p in people
+    )
+    assert {(e.actor_id, e.organisation_id) for e in created} == {
+        (supervisor.pk, supervisor.organisation_id)
+    }
     assert client.post(URL, {"token": token}).status_code == 302  # a replay imports nothing
     assert Beneficiary.objects.count() == 12
 
@@ -76,6 +88,7 @@ def test_preview_saves_nothing_then_confirm_saves_every_row(client, login, super
 def test_one_bad_row_among_many_saves_nothing_and_names_row_and_column(client, login, supervisor):
     login(supervisor)
     dataset = register(300, bad={
+        10: {"Nom": "x" * 300, "Date d'enregistrement": "2026-13-45"},
         41: {"Date de naissance": "31/12/2099"},
         150: {"Sexe": "peut-être", "Téléphone": "12"},
         299: {"Nationalité": "Atlantide", "Consentement au traitement": "non"},
@@ -84,7 +97,8 @@ def test_one_bad_row_among_many_saves_nothing_and_names_row_and_column(client, l
     page = upload(client, csv_bytes, "registre.csv").content.decode()
     assert 'data-testid="import-errors"' in page
     rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td>", page)
-    found = {(int(n), column) for n, column in rows}
+    found = {(int(n), html.unescape(column)) for n, column in rows}
+    assert (12, "Nom") in found and (12, "Date d'enregistrement") in found
     assert (43, "Date de naissance") in found  # header is line 1, first row is line 2
     assert (152, "Sexe") in found and (152, "Téléphone") in found
     assert (301, "Nationalité") in found and (301, "Consentement au traitement") in found
