@@ -356,72 +356,72 @@ def proposal_detail(request, uuid):
     return render(request, "projects/proposal_detail.html", _proposal_context(request, proposal))
 
 
-@module_required("projects")
-@require_POST
-def proposal_screen(request, uuid):
+def _proposal_form_view(request, uuid, form_class, context_name, call_service, success):
+    """A programme manager's form on the proposal page posted: run the service, or show the
+    page again with the errors and nothing changed."""
     require_manager(request.user)
     proposal = selectors.proposal_get_for(user=request.user, uuid=uuid)
-    form = ScreeningForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.proposal_screen(
-                proposal=proposal,
-                actor=request.user,
-                eligible=form.cleaned_data["eligible"] == "yes",
-                reasons=form.cleaned_data["reasons"],
-            )
+            call_service(proposal, form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("The screening is recorded."))
+            messages.success(request, success)
             return redirect(proposal)
-    context = _proposal_context(request, proposal, screening_form=form)
+    context = _proposal_context(request, proposal, **{context_name: form})
     return render(request, "projects/proposal_detail.html", context, status=400)
+
+
+@module_required("projects")
+@require_POST
+def proposal_screen(request, uuid):
+    def screen(proposal, data):
+        services.proposal_screen(
+            proposal=proposal,
+            actor=request.user,
+            eligible=data["eligible"] == "yes",
+            reasons=data["reasons"],
+        )
+
+    return _proposal_form_view(
+        request, uuid, ScreeningForm, "screening_form", screen, _("The screening is recorded.")
+    )
 
 
 @module_required("projects")
 @require_POST
 def proposal_assign(request, uuid):
-    require_manager(request.user)
-    proposal = selectors.proposal_get_for(user=request.user, uuid=uuid)
-    form = AssignReviewerForm(request.POST)
-    if form.is_valid():
-        try:
-            services.review_assign(
-                proposal=proposal, reviewer=form.cleaned_data["reviewer"], actor=request.user
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("The reviewer is assigned."))
-            return redirect(proposal)
-    context = _proposal_context(request, proposal, assign_form=form)
-    return render(request, "projects/proposal_detail.html", context, status=400)
+    def assign(proposal, data):
+        services.review_assign(proposal=proposal, reviewer=data["reviewer"], actor=request.user)
+
+    return _proposal_form_view(
+        request, uuid, AssignReviewerForm, "assign_form", assign, _("The reviewer is assigned.")
+    )
 
 
 @module_required("projects")
 @require_POST
 def proposal_decide(request, uuid):
-    require_manager(request.user)
-    proposal = selectors.proposal_get_for(user=request.user, uuid=uuid)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.decision_record(
-                proposal=proposal,
-                actor=request.user,
-                outcome=form.cleaned_data["outcome"],
-                amount=form.cleaned_data["amount"],
-                reasons=form.cleaned_data["reasons"],
-                committee_date=form.cleaned_data["committee_date"],
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("The committee's decision is recorded."))
-            return redirect(proposal)
-    context = _proposal_context(request, proposal, decision_form=form)
-    return render(request, "projects/proposal_detail.html", context, status=400)
+    def decide(proposal, data):
+        services.decision_record(
+            proposal=proposal,
+            actor=request.user,
+            outcome=data["outcome"],
+            amount=data["amount"],
+            reasons=data["reasons"],
+            committee_date=data["committee_date"],
+        )
+
+    return _proposal_form_view(
+        request,
+        uuid,
+        DecisionForm,
+        "decision_form",
+        decide,
+        _("The committee's decision is recorded."),
+    )
 
 
 @module_required("projects")
