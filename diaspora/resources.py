@@ -14,6 +14,7 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from accounts.models import Territory
+from core import audit
 from diaspora import services
 from diaspora.choices import ConsentChannel, Contribution, Language, Sector, Sex
 from diaspora.countries import translatable_country_choices
@@ -221,6 +222,10 @@ class MemberResource(resources.ModelResource):
         finally:
             services.member_prepare_import(actor=self.actor, member=instance)
 
+    def after_save_instance(self, instance, row, **kwargs):
+        if not kwargs.get("dry_run"):
+            audit.record(actor=self.actor, action=audit.Action.CREATE, obj=instance)
+
 
 class ParticipantResource(resources.ModelResource):
     """Participants of one event. Without consent to be contacted, only sex, country and
@@ -277,6 +282,10 @@ class ParticipantResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         services.participation_link_member(instance)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if not kwargs.get("dry_run"):
+            audit.record(actor=self.actor, action=audit.Action.CREATE, obj=instance)
 
 
 class MemberExportResource(MemberResource):

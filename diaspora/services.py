@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
 from diaspora.choices import ConsentChannel, MemberSource, MemberStatus
 from diaspora.models import (
     Contact,
@@ -92,6 +93,7 @@ def _set_fields(obj, fields: dict, allowed: set[str]) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
 def member_self_register(*, consent: bool, associations: Iterable = (), **fields):
     """The public form: nothing is stored without consent; the entry waits for an officer.
 
@@ -124,6 +126,7 @@ def member_self_register(*, consent: bool, associations: Iterable = (), **fields
         raise
     member.save()
     member.associations.set(associations)
+    audit.record(action=audit.Action.CREATE, obj=member)
     return member
 
 
@@ -157,6 +160,7 @@ def member_create(
     member.full_clean()
     member.save()
     member.associations.set(associations)
+    audit.record(actor=actor, action=audit.Action.CREATE, obj=member)
     return member
 
 
@@ -192,6 +196,7 @@ def member_update(*, actor, member: DiasporaMember, associations=None, **fields)
     member.save()
     if associations is not None:
         member.associations.set(associations)
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=member)
     return member
 
 
@@ -215,6 +220,7 @@ def member_validate(*, actor, member: DiasporaMember) -> DiasporaMember:
     member.validated_by = actor
     member.validated_at = timezone.now()
     member.save(update_fields=["status", "validated_by", "validated_at", "updated_at"])
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=member)
     return member
 
 
@@ -222,7 +228,9 @@ def member_validate(*, actor, member: DiasporaMember) -> DiasporaMember:
 def member_reject(*, actor, member: DiasporaMember) -> None:
     """A registration that is spam or not about the diaspora: deleted, nothing is kept."""
     _require(can_validate_members(actor))
-    _lock_pending(member).delete()
+    member = _lock_pending(member)
+    audit.record(actor=actor, action=audit.Action.DELETE, obj=member)
+    member.delete()
 
 
 @transaction.atomic
@@ -234,6 +242,7 @@ def member_withdraw_consent(*, actor, member: DiasporaMember) -> DiasporaMember:
     member.consent_to_contact = False
     member.consent_withdrawn_at = timezone.now()
     member.save(update_fields=["consent_to_contact", "consent_withdrawn_at", "updated_at"])
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=member)
     return member
 
 
@@ -313,6 +322,7 @@ def participation_add(*, actor, event: Event, **fields) -> Participation:
     participation.full_clean()
     participation_link_member(participation)
     participation.save()
+    audit.record(actor=actor, action=audit.Action.CREATE, obj=participation)
     return participation
 
 
@@ -355,4 +365,5 @@ def contact_record(
     contact = Contact(member=member, association=association, made_by=actor, **fields)
     contact.full_clean()
     contact.save()
+    audit.record(actor=actor, action=audit.Action.CREATE, obj=contact)
     return contact

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baom.models import Beneficiary, ServiceType
+from core import audit
 from referrals import permissions
 from referrals.choices import DeclineReason, Outcome, SharedField, Status, Urgency
 from referrals.models import DirectoryEntry, Referral, ReferralEvent
@@ -150,6 +151,7 @@ def referral_send(
         note=referral.note,
         created_at=now,
     )
+    audit.record(actor=actor, action=audit.Action.CREATE, obj=referral)
     _schedule_notification(event)
     return referral
 
@@ -211,6 +213,7 @@ def referral_transition(
         note=note.strip(),
         created_at=now,
     )
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=referral)
     _schedule_notification(event)
     return referral
 
