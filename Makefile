@@ -10,7 +10,7 @@ STACK := $(PY) scripts/devstack.py
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets run test pytest lint fmt messages compilemessages migrations manage shell demo bench clean
+.PHONY: help install assets run test pytest lint fmt messages compilemessages migrations manage shell demo bench backup restore clean
 
 help: ## List the tasks
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -71,7 +71,15 @@ BENCH_ARGS ?=
 bench: install assets compilemessages ## Benchmarks on a generated volume in its own database (tawjih_bench); see docs/benchmarks.md
 	TAWJIH_DB_NAME=tawjih_bench DJANGO_SETTINGS_MODULE=config.settings.bench $(STACK) exec -- sh -c '\
 		$(MANAGE) migrate --noinput -v0 && $(MANAGE) seed_demo --quiet-logins >/dev/null && \
-		$(MANAGE) bench_generate $(BENCH_ARGS) && $(MANAGE) bench_run && $(MANAGE) referrals_bench'
+		$(MANAGE) bench_generate $(BENCH_ARGS) && $(MANAGE) bench_run && $(MANAGE) referrals_bench && \
+		$(MANAGE) reports_bench'
+
+backup: install ## Back up the database (pg_dump) and MEDIA_ROOT into var/backups/ (OUTPUT=dir to change)
+	$(STACK) exec -- $(PY) scripts/backup.py backup $(if $(OUTPUT),--output $(OUTPUT))
+
+restore: install ## Restore into an EMPTY database: make restore BACKUP=var/backups/tawjih-... (ARGS=--clean to replace)
+	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=var/backups/tawjih-YYYYmmdd-HHMMSS" && exit 1)
+	$(STACK) exec -- $(PY) scripts/backup.py restore $(BACKUP) $(ARGS)
 
 clean: ## Remove caches (keeps .venv, node_modules and the data under var/)
 	rm -rf .pytest_cache .ruff_cache

@@ -1,8 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
 
+from accounts import mfa
 from accounts.forms import AdminUserCreationForm
 from accounts.models import Organisation, Territory, User
 from accounts.resources import OrganisationResource, TerritoryResource
@@ -38,6 +42,7 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["organisation"]
     ordering = ["full_name"]
     autocomplete_fields = ["organisation"]
+    actions = ["reset_two_factor"]
     readonly_fields = ["last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
@@ -59,3 +64,28 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         user_sync_role_group(user=obj)
+
+    @admin.action(
+        description=_("Reset two-factor authentication (lost phone)"), permissions=["change"]
+    )
+    def reset_two_factor(self, request, queryset):
+        """Removes the users' authenticator app and backup codes and ends their sessions; they
+        set up a new app at their next sign-in. Check who is asking before doing this."""
+        count = sum(mfa.mfa_reset(user=user, actor=request.user) for user in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor authentication reset for %(count)d user.",
+                "Two-factor authentication reset for %(count)d users.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+# Devices are managed by their owner ("My account") and reset with the action above: the admin
+# never shows or edits a secret, which would let an administrator copy someone's second factor.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self) -> None:
+        from accounts import checks  # noqa: F401 - registers the system checks
         from accounts.roles import sync_role_groups_after_migrate
 
         # Django creates permissions after migrate; the role groups are built right after.

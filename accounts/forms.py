@@ -32,3 +32,22 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "language"]
+
+
+class OTPTokenForm(forms.Form):
+    """One code: 6 digits from the authenticator app, or a backup code."""
+
+    otp_token = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("The 6 digits your authenticator app shows now, or one of your backup codes."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "autofocus": True,
+                "data-testid": "otp-token",
+            }
+        ),
+    )

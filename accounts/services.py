@@ -64,15 +64,17 @@ def user_update(*, user: User, **fields) -> User:
     return user
 
 
-def user_end_sessions(*, user: User) -> int:
-    """Delete every open session of ``user`` (database sessions): their next request is
-    anonymous. Returns how many were ended."""
+def user_end_sessions(*, user: User, keep: str | None = None) -> int:
+    """Delete every open session of ``user`` (database sessions) but the one keyed ``keep``:
+    their next request there is anonymous. Returns how many were ended."""
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
     ended = [
         session.pk
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        for session in Session.objects.filter(expire_date__gt=timezone.now())
+        .exclude(pk=keep or "")
+        .iterator()
         if session.get_decoded().get("_auth_user_id") == str(user.pk)
     ]
     Session.objects.filter(pk__in=ended).delete()

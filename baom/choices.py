@@ -94,3 +94,22 @@ AGE_BANDS = [(0, 4), (5, 11), (12, 17), (18, 24), (25, 59), (60, None)]
 
 def age_band_label(low: int, high: int | None) -> str:
     return f"{low}+" if high is None else f"{low}-{high}"
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a person consents to, each given or withdrawn on its own (law 09-08)."""
+
+    PROCESSING = "processing", _("Processing of their data")
+    SHARING = "sharing", _("Sharing with partner organisations")
+    CONTACT = "contact", _("Being contacted (phone, follow-up)")
+
+
+class AnonymisedReason(models.TextChoices):
+    ERASURE = "erasure", _("Request for erasure")
+    OBJECTION = "objection", _("Objection (consent to processing withdrawn)")
+    RETENTION = "retention", _("Retention period over")
+
+
+class ChangeKind(models.TextChoices):
+    EDIT = "edit", _("Edit")
+    RECTIFICATION = "rectification", _("Rectification at the person's request")

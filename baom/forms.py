@@ -10,9 +10,12 @@ from accounts.models import Organisation, Territory
 from baom import permissions
 from baom.choices import (
     AGE_BANDS,
+    AnonymisedReason,
     CaseStatus,
     Category,
     Channel,
+    ConsentMethod,
+    ConsentPurpose,
     KitType,
     Language,
     Sex,
@@ -33,6 +36,10 @@ def commune_choices_queryset():
 class CommuneField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.parent.name})"
+
+
+CONSENT_FORM_FIELDS = ("consent_processing", "consent_sharing", "consent_contact", "consent_date",
+                       "consent_method")  # fmt: skip
 
 
 class BeneficiaryForm(forms.ModelForm):
@@ -79,6 +86,7 @@ class BeneficiaryForm(forms.ModelForm):
             "confidential_notes",
             "consent_processing",
             "consent_sharing",
+            "consent_contact",
             "consent_date",
             "consent_method",
             "status",
@@ -103,6 +111,9 @@ class BeneficiaryForm(forms.ModelForm):
             del self.fields["status"]
             del self.fields["closed_reason"]
         else:
+            # Consents change on the consent page only, where each has its history.
+            for name in CONSENT_FORM_FIELDS:
+                del self.fields[name]
             self.fields["version"].initial = self.instance.version
             if self.instance.birth_date_is_estimated:
                 self.fields["estimated_age"].initial = self.instance.age
@@ -123,7 +134,7 @@ class BeneficiaryForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if not data.get("consent_processing"):
+        if "consent_processing" in self.fields and not data.get("consent_processing"):
             raise ValidationError(
                 _(
                     "Without consent to processing, do not register the person: record an "
@@ -324,3 +335,50 @@ class FilterForm(forms.Form):
             registered_to=data.get("registered_to"),
             sort=sort if sort in SORTS else "recent",
         )
+
+
+# --- Consent and rights (baom.privacy) ------------------------------------------------------
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    given = forms.TypedChoiceField(
+        label=_("The person"),
+        choices=[("yes", _("gives their consent")), ("no", _("refuses or withdraws it"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
+
+
+class RectifyForm(BeneficiaryForm):
+    """The edit form plus what the person asked to correct (kept in the history)."""
+
+    reason = forms.CharField(
+        label=_("What the person asked to correct"),
+        max_length=200,
+        help_text=_("Kept in the record's history. No other personal detail."),
+    )
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        data.pop("reason", None)
+        return data
+
+
+class AnonymiseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("The person's request"),
+        choices=[
+            (AnonymisedReason.ERASURE.value, AnonymisedReason.ERASURE.label),
+            (AnonymisedReason.OBJECTION.value, AnonymisedReason.OBJECTION.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    method = forms.ChoiceField(label=_("Request made"), choices=ConsentMethod.choices)
+    confirm_code = forms.CharField(
+        label=_("Type the record's code to confirm"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

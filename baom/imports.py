@@ -88,8 +88,14 @@ def run_import(
     """All or nothing: with any error, no row is saved (dry run or not)."""
     resource = resource_class(bureau=bureau, agent=agent)
     try:
+        # rollback_on_validation_errors: without it, django-import-export saves the valid rows
+        # of a file that has invalid ones (only exceptions roll back).
         result = resource.import_data(
-            dataset, dry_run=dry_run, raise_errors=False, use_transactions=True
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
         )
     except ValidationError as exc:  # raised by before_import: wrong headers
         return ImportOutcome(
@@ -137,6 +143,6 @@ def template_dataset() -> Dataset:
     dataset = Dataset(headers=list(HEADERS.values()))
     dataset.append(
         ["Exemple", "Aminata", "Femme", "15/03/1995", "", "Mali", "RPT", "0612345678",
-         "Agadir", "02/01/2026", "oui", "non", "02/01/2026", "oral"]
+         "Agadir", "02/01/2026", "oui", "non", "oui", "02/01/2026", "oral"]
     )  # fmt: skip
     return dataset

@@ -18,11 +18,14 @@ from django_countries.fields import CountryField
 from accounts.models import Organisation, Territory
 from baom.choices import (
     ActivityType,
+    AnonymisedReason,
     CaseStatus,
     Category,
+    ChangeKind,
     Channel,
     ClosedReason,
     ConsentMethod,
+    ConsentPurpose,
     KitType,
     Language,
     Sex,
@@ -71,6 +74,9 @@ class BeneficiaryQuerySet(models.QuerySet):
     def active(self):
         """Not merged into another record."""
         return self.filter(merged_into__isnull=True)
+
+    def not_anonymised(self):
+        return self.filter(anonymised_at__isnull=True)
 
 
 class Beneficiary(TimeStampedModel):
@@ -135,6 +141,11 @@ class Beneficiary(TimeStampedModel):
     consent_method = models.CharField(
         _("consent obtained"), max_length=16, choices=ConsentMethod.choices
     )
+    # The three booleans are the current answer per purpose; ConsentRecord keeps the history
+    # (who recorded what, when, how). consent_date/consent_method: the consent to processing.
+    consent_contact = models.BooleanField(
+        _("consents to being contacted (phone, follow-up)"), default=False
+    )
 
     status = models.CharField(
         _("case status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN
@@ -152,6 +163,11 @@ class Beneficiary(TimeStampedModel):
         blank=True,
         related_name="merged_records",
     )
+    # Set once the identifying fields were replaced by neutral values (rights or retention).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    anonymised_reason = models.CharField(
+        _("anonymised because"), max_length=16, choices=AnonymisedReason.choices, blank=True
+    )
     # Name search: normalised "first last" (accents, case and punctuation removed), trigram index.
     search_name = models.CharField(max_length=210, editable=False, default="")
     # Optimistic locking: an edit based on an older version is refused, never silently lost.
@@ -168,6 +184,10 @@ class Beneficiary(TimeStampedModel):
             ("merge_beneficiary", _("Can merge duplicate beneficiaries")),
             ("import_beneficiary", _("Can import a register of beneficiaries")),
             ("export_beneficiary", _("Can export the list of beneficiaries")),
+            (
+                "exercise_rights",
+                _("Can answer a person's access, rectification and erasure requests"),
+            ),
         ]
         indexes = [
             GinIndex(
@@ -192,10 +212,17 @@ class Beneficiary(TimeStampedModel):
                 include=["sex", "category", "birth_date", "status", "nationality", "merged_into"],
                 name="beneficiary_bureau_filters",
             ),
+            # The nightly retention job: closed cases not yet anonymised, by closing date.
+            models.Index(
+                fields=["closed_on"],
+                condition=models.Q(status="closed", anonymised_at__isnull=True),
+                name="beneficiary_retention",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(consent_processing=True),
+                # An anonymised record is a statistical row: it no longer needs the consent.
+                condition=models.Q(consent_processing=True) | models.Q(anonymised_at__isnull=False),
                 name="beneficiary_needs_consent",
                 violation_error_message=_(
                     "Without consent to processing, only an anonymous head count may be kept."
@@ -225,6 +252,10 @@ class Beneficiary(TimeStampedModel):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
     def age_on(self, day: date | None = None) -> int | None:
         if self.birth_date is None:
             return None
@@ -247,6 +278,86 @@ class Beneficiary(TimeStampedModel):
             for code in self.vulnerabilities
             if code in Vulnerability.values
         ]
+
+
+class ConsentRecord(models.Model):
+    """One consent given or withdrawn, for one purpose: the history behind the booleans of
+    ``Beneficiary`` (which ``baom.services.consent_record`` keeps in step)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name=_("beneficiary"),
+        on_delete=models.PROTECT,
+        related_name="consents",
+    )
+    purpose = models.CharField(_("purpose"), max_length=16, choices=ConsentPurpose.choices)
+    given = models.BooleanField(_("given"), help_text=_("Unticked: refused or withdrawn."))
+    date = models.DateField(_("date"))
+    method = models.CharField(_("how"), max_length=16, choices=ConsentMethod.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["beneficiary", "purpose", "-recorded_at"], name="consent_beneficiary"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary_id} {self.purpose} {'+' if self.given else '-'} {self.date}"
+
+
+class BeneficiaryChange(models.Model):
+    """One field of a beneficiary changed: by an edit, or rectified at the person's request.
+    The values are personal data (they stay with the record and are wiped when it is
+    anonymised); the audit trail says who changed the record without any value."""
+
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name=_("beneficiary"),
+        on_delete=models.PROTECT,
+        related_name="changes",
+    )
+    field = models.CharField(_("field"), max_length=40)
+    old_value = models.TextField(_("before"), blank=True)
+    new_value = models.TextField(_("after"), blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=ChangeKind.choices, default=ChangeKind.EDIT
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("change of a beneficiary")
+        verbose_name_plural = _("changes of beneficiaries")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["beneficiary", "-changed_at"], name="change_beneficiary")]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary_id} {self.field} ({self.changed_at:%Y-%m-%d})"
+
+    @property
+    def field_label(self) -> str:
+        try:
+            return str(Beneficiary._meta.get_field(self.field).verbose_name)
+        except Exception:
+            return self.field
 
 
 class BeneficiaryCodeCounter(models.Model):

@@ -33,6 +33,7 @@ def can_edit_beneficiary(user, beneficiary) -> bool:
     return (
         user.has_perm("baom.change_beneficiary")
         and beneficiary.merged_into_id is None
+        and beneficiary.anonymised_at is None
         and (works_in_bureau(user) and beneficiary.bureau_id == user.organisation_id)
     )
 
@@ -41,6 +42,7 @@ def can_record_visit(user, beneficiary) -> bool:
     return (
         user.has_perm("baom.add_visit")
         and beneficiary.merged_into_id is None
+        and beneficiary.anonymised_at is None
         and works_in_bureau(user)
         and beneficiary.bureau_id == user.organisation_id
     )
@@ -65,3 +67,19 @@ def can_export(user) -> bool:
 
 def can_manage_activities(user) -> bool:
     return works_in_bureau(user) and user.has_perm("baom.add_groupactivity")
+
+
+def can_record_consent(user, beneficiary) -> bool:
+    """Record or withdraw a consent: the agents and supervisors of the person's bureau."""
+    return can_edit_beneficiary(user, beneficiary)
+
+
+def can_exercise_rights(user, beneficiary) -> bool:
+    """Access request, rectification, erasure or objection: the supervisors of the person's
+    bureau (permission baom.exercise_rights), on the record duplicates were merged into."""
+    return (
+        works_in_bureau(user)
+        and user.has_perm("baom.exercise_rights")
+        and beneficiary.bureau_id == user.organisation_id
+        and beneficiary.merged_into_id is None
+    )

@@ -11,7 +11,7 @@ from django_countries import countries
 from import_export import fields, resources, widgets
 
 from accounts.models import Territory
-from baom import services
+from baom import privacy, services
 from baom.choices import Category, ConsentMethod, Sex
 from baom.models import Beneficiary, normalise
 from baom.validators import birth_date_from_age, check_birth_date, normalise_phone
@@ -161,6 +161,8 @@ class CommuneWidget(widgets.Widget):
         return self._communes[text]
 
     def render(self, value, obj=None, **kwargs):
+        if isinstance(value, int):  # the import's commune_id (shown in a row-by-row diff)
+            return str(value)
         return value.name if value else ""
 
 
@@ -203,6 +205,7 @@ HEADERS = {
     "registered_on": "Date d'enregistrement",
     "consent_processing": "Consentement au traitement",
     "consent_sharing": "Consentement au partage",
+    "consent_contact": "Consentement à être contacté",
     "consent_date": "Date du consentement",
     "consent_method": "Mode de consentement",
 }
@@ -239,6 +242,9 @@ class BeneficiaryImportResource(resources.ModelResource):
     )
     consent_sharing = fields.Field(
         "consent_sharing", HEADERS["consent_sharing"], widget=YesNoWidget()
+    )
+    consent_contact = fields.Field(
+        "consent_contact", HEADERS["consent_contact"], widget=YesNoWidget()
     )
     consent_date = fields.Field("consent_date", HEADERS["consent_date"], widget=DayWidget())
     consent_method = fields.Field(
@@ -366,6 +372,9 @@ class BeneficiaryImportResource(resources.ModelResource):
                 for instance, code in zip(instances, codes, strict=True):
                     instance.code = code
             copy_insert(self.create_instances)
+            privacy.consent_history_start_for(
+                uuids=[instance.uuid for instance in self.create_instances], actor=self.agent
+            )
             audit.record_many(
                 actor=self.agent, action=audit.Action.CREATE, objects=self.create_instances
             )

@@ -25,6 +25,7 @@ ROLE_PERMISSIONS = {
         "baom.view_sensitive",
         "baom.merge_beneficiary",
         "baom.import_beneficiary",
+        "baom.exercise_rights",
     ],
     Role.PROGRAMME_MANAGER: [
         "baom.view_beneficiary",

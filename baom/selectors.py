@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from baom.models import (
     Beneficiary,
+    BeneficiaryChange,
+    ConsentRecord,
     Distribution,
     GroupActivity,
     ServiceDelivery,
@@ -216,3 +218,22 @@ def activity_get_for(user, uuid) -> GroupActivity:
     if activity is None:
         raise Http404
     return activity
+
+
+def consent_history(beneficiary: Beneficiary) -> QuerySet:
+    """Every consent given or withdrawn, newest first, with who recorded it."""
+    return ConsentRecord.objects.filter(beneficiary=beneficiary).select_related("recorded_by")
+
+
+def change_history(beneficiary: Beneficiary, *, user) -> QuerySet:
+    """Edits and rectifications of the record, newest first; the need-to-know fields only for
+    users cleared for them."""
+    from baom.permissions import can_see_sensitive
+    from baom.services import SENSITIVE_FIELDS
+
+    queryset = BeneficiaryChange.objects.filter(beneficiary=beneficiary).select_related(
+        "changed_by"
+    )
+    if not can_see_sensitive(user):
+        queryset = queryset.exclude(field__in=SENSITIVE_FIELDS)
+    return queryset

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
-from baom import permissions
-from baom.choices import CaseStatus
+from baom import permissions, privacy
+from baom.choices import CaseStatus, ChangeKind
 from baom.models import (
     AnonymousContact,
     Attendance,
@@ -52,6 +52,7 @@ BENEFICIARY_FIELDS = [
     "confidential_notes",
     "consent_processing",
     "consent_sharing",
+    "consent_contact",
     "consent_date",
     "consent_method",
     "status",
@@ -59,6 +60,9 @@ BENEFICIARY_FIELDS = [
     "closed_on",
 ]
 SENSITIVE_FIELDS = {"gbv_survivor", "confidential_notes"}
+CONSENT_FIELDS = {"consent_processing", "consent_sharing", "consent_contact"}
+# Fields whose changes go to the change history (consents have a history of their own).
+TRACKED_FIELDS = [name for name in BENEFICIARY_FIELDS if name not in CONSENT_FIELDS]
 
 
 def reserve_codes(*, bureau: Organisation, year: int, count: int) -> list[str]:
@@ -134,18 +138,29 @@ def beneficiary_register(*, bureau: Organisation, agent: User, data: dict) -> Be
     _validate(beneficiary)
     beneficiary.code = next_code(bureau=bureau, year=beneficiary.registered_on.year)
     beneficiary.save()
+    privacy.consent_history_start(beneficiaries=[beneficiary], actor=agent)
     audit.record(actor=agent, action=audit.Action.CREATE, obj=beneficiary, organisation=bureau)
     return beneficiary
 
 
 @transaction.atomic
 def beneficiary_update(
-    *, beneficiary: Beneficiary, actor: User, data: dict, version: int
+    *,
+    beneficiary: Beneficiary,
+    actor: User,
+    data: dict,
+    version: int,
+    kind: str = ChangeKind.EDIT,
+    reason: str = "",
 ) -> Beneficiary:
-    """Save the changes if nobody saved the record since ``version`` was read."""
+    """Save the changes if nobody saved the record since ``version`` was read. Every changed
+    field goes to the change history (``kind``: an edit, or a rectification with its reason);
+    a changed consent to its own history, with its effects (``privacy``)."""
     if not permissions.can_edit_beneficiary(actor, beneficiary):
         raise PermissionDenied
     current = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    before = privacy.snapshot(current, TRACKED_FIELDS)
+    consents_before = Beneficiary(**{name: getattr(current, name) for name in CONSENT_FIELDS})
     if current.version != version:
         raise ConflictError(
             _(
@@ -158,6 +173,10 @@ def beneficiary_update(
     current.version = F("version") + 1
     current.save()
     current.refresh_from_db()
+    privacy.changes_record(
+        beneficiary=current, before=before, actor=actor, kind=kind, reason=reason
+    )
+    privacy.consent_changes_from_edit(before=consents_before, after=current, actor=actor)
     audit.record(actor=actor, action=audit.Action.UPDATE, obj=current, organisation=current.bureau)
     return current
 
@@ -345,6 +364,8 @@ def beneficiary_merge(*, kept: Beneficiary, duplicate: Beneficiary, actor: User)
             raise PermissionDenied
         if record.merged_into_id is not None:
             raise ValidationError(_("%(code)s is already merged.") % {"code": record.code})
+        if record.anonymised_at is not None:
+            raise ValidationError(_("%(code)s has been anonymised.") % {"code": record.code})
     moved: dict[str, list[int]] = {}
     for name, model in _MOVABLE.items():
         ids = list(model.objects.filter(beneficiary=duplicate).values_list("pk", flat=True))

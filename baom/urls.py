@@ -21,4 +21,9 @@ urlpatterns = [
     path("<uuid:uuid>/edit/", views.beneficiary_edit, name="beneficiary_edit"),
     path("<uuid:uuid>/visit/", views.visit_create, name="visit_create"),
     path("<uuid:uuid>/kit/", views.distribution_create, name="distribution_create"),
+    path("<uuid:uuid>/consent/", views.consent, name="consent"),
+    path("<uuid:uuid>/rights/", views.rights, name="rights"),
+    path("<uuid:uuid>/rights/access.json", views.rights_export, name="rights_export"),
+    path("<uuid:uuid>/rights/rectify/", views.rights_rectify, name="rights_rectify"),
+    path("<uuid:uuid>/rights/anonymise/", views.rights_anonymise, name="rights_anonymise"),
 ]

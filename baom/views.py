@@ -14,23 +14,27 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from import_export.formats.base_formats import CSV, XLSX
 
-from baom import imports, permissions, selectors, services
+from baom import imports, permissions, privacy, selectors, services
 from baom.choices import CaseStatus, Category, Sex
 from baom.forms import (
+    AnonymiseForm,
     AnonymousContactForm,
     AttendanceForm,
     BeneficiaryForm,
+    ConsentForm,
     DistributionForm,
     FilterForm,
     GroupActivityForm,
     ImportForm,
     MergeForm,
+    RectifyForm,
     VisitForm,
 )
 from baom.models import Beneficiary, Merge
 from baom.resources import BeneficiaryExportResource
 from core import audit
 from core.pagination import CappedPaginator
+from core.spreadsheets import neutralise_dataset
 from core.views import module_required
 
 PAGE_SIZE = 25
@@ -141,6 +145,10 @@ def beneficiary_detail(request, uuid):
         "can_see_sensitive": permissions.can_see_sensitive(request.user),
         "merges": Merge.objects.filter(kept=beneficiary).select_related("duplicate", "merged_by"),
         "can_merge": permissions.can_merge(request.user),
+        "consents": privacy.current_consents(beneficiary),
+        "changes": selectors.change_history(beneficiary, user=request.user)[:20],
+        "can_record_consent": permissions.can_record_consent(request.user, beneficiary),
+        "can_exercise_rights": permissions.can_exercise_rights(request.user, beneficiary),
     }
     return render(request, "baom/pages/beneficiary_detail.html", context)
 
@@ -229,6 +237,152 @@ def anonymous_contact_create(request):
             messages.success(request, _("The anonymous contact has been counted."))
             return redirect("baom:index")
     return render(request, "baom/pages/anonymous_form.html", {"form": form})
+
+
+# --- Consent and rights of the person (law 09-08) -------------------------------------------
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@never_cache
+@module_required("baom")
+@require_http_methods(["GET", "POST"])
+def consent(request, uuid):
+    """Record or withdraw a consent, per purpose; the history below."""
+    beneficiary = selectors.beneficiary_get_for(request.user, uuid)
+    _require(permissions.can_record_consent(request.user, beneficiary))
+    form = ConsentForm(request.POST or None, initial={"purpose": request.GET.get("purpose")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy.consent_record(beneficiary=beneficiary, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The consent has been recorded."))
+            return redirect(beneficiary)
+    audit.record(
+        actor=request.user,
+        action=audit.Action.READ,
+        obj=beneficiary,
+        organisation=beneficiary.bureau,
+    )
+    return render(
+        request,
+        "baom/pages/consent.html",
+        {
+            "beneficiary": beneficiary,
+            "form": form,
+            "consents": privacy.current_consents(beneficiary),
+            "history": selectors.consent_history(beneficiary),
+        },
+    )
+
+
+@never_cache
+@module_required("baom")
+def rights(request, uuid):
+    """The person's rights (supervisors): access request, rectification, erasure/objection."""
+    beneficiary = selectors.beneficiary_get_for(request.user, uuid)
+    _require(permissions.can_exercise_rights(request.user, beneficiary))
+    audit.record(
+        actor=request.user,
+        action=audit.Action.READ,
+        obj=beneficiary,
+        organisation=beneficiary.bureau,
+    )
+    return render(
+        request,
+        "baom/pages/rights.html",
+        {
+            "beneficiary": beneficiary,
+            "form": AnonymiseForm(),
+            "can_edit": permissions.can_edit_beneficiary(request.user, beneficiary),
+        },
+    )
+
+
+@module_required("baom")
+def rights_export(request, uuid):
+    """Access request: everything held about the person, as a JSON file (audited as export)."""
+    beneficiary = selectors.beneficiary_get_for(request.user, uuid)
+    _require(permissions.can_exercise_rights(request.user, beneficiary))
+    content = privacy.access_request_export(beneficiary=beneficiary, actor=request.user)
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="acces-{beneficiary.code}-{stamp}.json"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@module_required("baom")
+@require_http_methods(["GET", "POST"])
+def rights_rectify(request, uuid):
+    """Rectification at the person's request: the edit form plus the reason, history kept."""
+    beneficiary = selectors.beneficiary_get_for(request.user, uuid)
+    _require(
+        permissions.can_exercise_rights(request.user, beneficiary)
+        and permissions.can_edit_beneficiary(request.user, beneficiary)
+    )
+    form = RectifyForm(request.POST or None, instance=beneficiary, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy.beneficiary_rectify(
+                beneficiary=beneficiary,
+                actor=request.user,
+                data=form.service_data(),
+                version=form.cleaned_data.get("version") or 0,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.ConflictError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The correction has been saved, with its history."))
+            return redirect(beneficiary)
+    return render(
+        request,
+        "baom/pages/beneficiary_form.html",
+        {"form": form, "beneficiary": beneficiary, "creating": False},
+    )
+
+
+@never_cache
+@module_required("baom")
+@require_http_methods(["GET", "POST"])
+def rights_anonymise(request, uuid):
+    """Erasure or objection: irreversible, confirmed by typing the code."""
+    beneficiary = selectors.beneficiary_get_for(request.user, uuid)
+    _require(permissions.can_exercise_rights(request.user, beneficiary))
+    form = AnonymiseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy.beneficiary_anonymise(
+                beneficiary=beneficiary, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The record has been anonymised."))
+            return redirect(beneficiary)
+    return render(
+        request,
+        "baom/pages/rights.html",
+        {
+            "beneficiary": beneficiary,
+            "form": form,
+            "can_edit": permissions.can_edit_beneficiary(request.user, beneficiary),
+        },
+    )
 
 
 # --- Group activities --------------------------------------------------------------------------
@@ -444,7 +598,9 @@ def export(request, fmt):
     _require(permissions.can_export(request.user))
     form = FilterForm(request.GET or None, user=request.user)
     queryset = selectors.beneficiary_list(user=request.user, filters=form.filters())
-    dataset = BeneficiaryExportResource().export(queryset.select_related("bureau", "commune"))
+    dataset = neutralise_dataset(
+        BeneficiaryExportResource().export(queryset.select_related("bureau", "commune"))
+    )
     formats = {"csv": CSV(), "xlsx": XLSX()}
     if fmt not in formats:
         raise PermissionDenied

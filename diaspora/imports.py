@@ -18,6 +18,7 @@ from diaspora.resources import available_formats
 
 STASH_SECONDS = 60 * 60
 MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -48,6 +49,11 @@ def read_dataset(*, content: bytes, extension: str) -> Dataset:
         raise ValidationError(
             gettext_lazy("Upload a file in one of these formats: %(formats)s.")
             % {"formats": ", ".join(f".{e}" for e in formats)}
+        )
+    if len(content) > MAX_BYTES:
+        raise ValidationError(
+            gettext_lazy("The file is larger than %(max)s MB: split it and import each part.")
+            % {"max": MAX_BYTES // 1024 // 1024}
         )
     fmt = formats[extension]()
     try:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import audit
+from core.spreadsheets import neutralise_dataset
 from core.views import module_required
 from diaspora import imports, selectors, services
 from diaspora.forms import (
@@ -148,6 +149,7 @@ def index(request):
 @registry_required
 def member_detail(request, uuid):
     member = selectors.member_get_for(request.user, uuid)
+    audit.record(actor=request.user, action=audit.Action.READ, obj=member)
     context = {
         "member": member,
         "associations": member.associations.all(),
@@ -249,7 +251,7 @@ def _export(resource, queryset, extension: str, name: str) -> HttpResponse:
     if extension not in formats:
         raise PermissionDenied
     fmt = formats[extension]()
-    data = resource.export(queryset=queryset)
+    data = neutralise_dataset(resource.export(queryset=queryset))
     audit.record(
         actor=audit.current_user(),
         action=audit.Action.EXPORT,
@@ -322,7 +324,7 @@ def _import(request, *, kind, target, resource, title, done_url, columns, requir
         # Step 1: a dry run that shows every row's result and errors.
         upload = form.cleaned_data["file"]
         extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        content = upload.read()
+        content = upload.read(imports.MAX_BYTES + 1)  # never more than the limit in memory
         try:
             dataset = imports.read_dataset(content=content, extension=extension)
         except ValidationError as error:

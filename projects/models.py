@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organisation, Territory
 from core.models import TimeStampedModel, TranslatedNameModel
@@ -742,7 +743,7 @@ class Report(TimeStampedModel):
 
     class Status(models.TextChoices):
         EXPECTED = "expected", _("Expected")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("status of a grant report", "Submitted")
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned for changes")
 
@@ -892,7 +893,7 @@ class PlanAction(TimeStampedModel):
         PROPOSED = "proposed", _("Proposed")
         INTEGRATED = "integrated", _("Integrated in the plan")
         IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("status of a training-plan action", "Done")
         DROPPED = "dropped", _("Dropped")
 
     plan = models.ForeignKey(

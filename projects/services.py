@@ -9,6 +9,7 @@ read the tables of ``projects.workflow``.
 from __future__ import annotations
 
 import datetime
+import zipfile
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -320,6 +321,37 @@ ATTACHMENT_TYPES = {
 }
 
 
+# A ZIP is not enough: an office file holds these entries (ODF: a "mimetype" entry first).
+OFFICE_ENTRIES = {
+    "docx": {"[Content_Types].xml", "word/document.xml"},
+    "xlsx": {"[Content_Types].xml", "xl/workbook.xml"},
+    "odt": {"mimetype", "content.xml"},
+    "ods": {"mimetype", "content.xml"},
+}
+ODF_MIMETYPES = {
+    "odt": b"application/vnd.oasis.opendocument.text",
+    "ods": b"application/vnd.oasis.opendocument.spreadsheet",
+}
+
+
+def _is_office_document(upload, extension: str) -> bool:
+    """The ZIP's table of contents names the entries of that office format (nothing else is
+    decompressed, but ODF's small "mimetype" entry)."""
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            if not OFFICE_ENTRIES[extension] <= names:
+                return False
+            if extension in ODF_MIMETYPES:
+                return archive.read("mimetype").strip() == ODF_MIMETYPES[extension]
+            return True
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return False
+    finally:
+        upload.seek(0)
+
+
 @transaction.atomic
 def attachment_add(*, proposal: Proposal, actor, upload) -> Attachment:
     """Attach a document to a draft: PDF, image or office file, at most 5 MB."""
@@ -341,7 +373,7 @@ def attachment_add(*, proposal: Proposal, actor, upload) -> Attachment:
     upload.seek(0)
     head = upload.read(len(signature))
     upload.seek(0)
-    if head != signature:
+    if head != signature or (signature == ZIP and not _is_office_document(upload, extension)):
         raise ValidationError(
             {"file": _("%(name)s: the content is not a real %(type)s file.")
              % {"name": name, "type": extension.upper()}}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import audit
+from core.spreadsheets import neutralise_dataset
 from core.views import module_required
 from projects import permissions, selectors, services
 from projects.forms import (
@@ -875,7 +876,7 @@ def export(request, name, fmt):
     if name not in exports:
         raise Http404
     resource, queryset = exports[name]
-    dataset = resource.export(queryset)
+    dataset = neutralise_dataset(resource.export(queryset))
     audit.record(
         actor=request.user,
         action=audit.Action.EXPORT,

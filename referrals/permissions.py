@@ -67,6 +67,7 @@ def can_refer(user, beneficiary) -> bool:
         and user.has_perm("referrals.add_referral")
         and beneficiary.bureau_id == user.organisation_id
         and beneficiary.merged_into_id is None
+        and beneficiary.anonymised_at is None
     )
 
 
@@ -83,16 +84,30 @@ def can_act(user, referral, side: str) -> bool:
     return side_of(user, referral) == side and user.has_perm("referrals.change_referral")
 
 
-def can_see_person(user, referral) -> bool:
-    """The minimum card (name, sex, age, language, contact): the sender's side always; the
-    receiving side until it declines, the sender cancels, or the referral has been closed for
-    longer than REFERRALS_ACCESS_DAYS. Managers always (their reads are their responsibility)."""
-    if sees_all_organisations(user):
-        return True
-    side = side_of(user, referral)
-    if side == SENDER or (
+def sharing_allowed(beneficiary) -> bool:
+    """The person currently consents to sharing with partners (and was not anonymised)."""
+    return beneficiary.consent_sharing and beneficiary.anonymised_at is None
+
+
+def holds_case_file(user, referral) -> bool:
+    """The person's own bureau, and managers: they see the person whatever the referral."""
+    return sees_all_organisations(user) or (
         works_in_referrals(user) and referral.beneficiary.bureau_id == user.organisation_id
-    ):
+    )
+
+
+def can_see_person(user, referral) -> bool:
+    """The minimum card (name, sex, age, language, contact): the person's bureau and managers
+    always (their reads are their responsibility). Any other organisation only while the
+    person consents to sharing (withdrawing it ends every partner's access at once), then:
+    the sender's side; the receiving side until it declines, the sender cancels, or the
+    referral has been closed for longer than REFERRALS_ACCESS_DAYS."""
+    if holds_case_file(user, referral):
+        return True
+    if not sharing_allowed(referral.beneficiary):
+        return False
+    side = side_of(user, referral)
+    if side == SENDER:
         return True
     if side != RECEIVER:
         return False

@@ -60,7 +60,9 @@ def _schedule_notification(event: ReferralEvent) -> None:
     from referrals.tasks import notify_referral_event
 
     event_id = event.pk
-    transaction.on_commit(lambda: notify_referral_event.delay(event_id))
+    # robust: with the broker down the referral is saved all the same (the error is logged);
+    # without it, the agent would get a server error for a referral that was sent.
+    transaction.on_commit(lambda: notify_referral_event.delay(event_id), robust=True)
 
 
 @transaction.atomic
@@ -216,6 +218,59 @@ def referral_transition(
     audit.record(actor=actor, action=audit.Action.UPDATE, obj=referral)
     _schedule_notification(event)
     return referral
+
+
+@transaction.atomic
+def referrals_sharing_ended(
+    *,
+    beneficiary_ids: list[int],
+    actor=None,
+    action: str = "consent_withdrawn",
+    wipe: bool = False,
+    notify: bool = True,
+) -> int:
+    """The person withdrew their consent to sharing (``action="consent_withdrawn"``) or was
+    anonymised (``"anonymised"``): their open referrals (draft, sent, accepted, in progress)
+    are cancelled at once, one event each, and the other side is told (no personal data).
+    Partners' access to the card ends through ``permissions.can_see_person``, which reads the
+    consent. ``wipe`` also empties the free text (reason, note, feedback, event notes). Set
+    based: one UPDATE per step, whatever the number of referrals. Returns how many were
+    cancelled."""
+    from referrals.choices import OPEN_STATUSES
+
+    now = timezone.now()
+    open_referrals = list(
+        Referral.objects.select_for_update()
+        .filter(beneficiary_id__in=beneficiary_ids, status__in=[Status.DRAFT, *OPEN_STATUSES])
+        .values_list("pk", "status")
+    )
+    if open_referrals:
+        Referral.objects.filter(pk__in=[pk for pk, _status in open_referrals]).update(
+            status=Status.CANCELLED, closed_at=now, updated_at=now
+        )
+        events = ReferralEvent.objects.bulk_create(
+            ReferralEvent(
+                referral_id=pk,
+                action=action,
+                from_status=status,
+                to_status=Status.CANCELLED,
+                actor=actor,
+                actor_organisation_id=getattr(actor, "organisation_id", None),
+                created_at=now,
+            )
+            for pk, status in open_referrals
+        )
+        if notify:
+            for event in events:
+                _schedule_notification(event)
+    if wipe:
+        Referral.objects.filter(beneficiary_id__in=beneficiary_ids).update(
+            reason="", note="", feedback="", updated_at=now
+        )
+        ReferralEvent.objects.filter(referral__beneficiary_id__in=beneficiary_ids).exclude(
+            note=""
+        ).update(note="")
+    return len(open_referrals)
 
 
 def overdue_reminders_send(*, today: date | None = None) -> int:

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -59,7 +59,7 @@ def index(request):
             ("new", _("New")),
             ("overdue", _("Overdue")),
             ("in_progress", _("In progress")),
-            ("done", _("Done")),
+            ("done", pgettext("referrals inbox box", "Done")),
         ],
         "counts": counts,
         "page": page,
@@ -221,6 +221,9 @@ def referral_detail(request, uuid):
         "is_sender": side == SENDER,
         "is_receiver": side == RECEIVER,
         "person": person,
+        # Consent to sharing withdrawn (or record anonymised): partners lose the free text too.
+        "sharing_ended": not permissions.holds_case_file(request.user, referral)
+        and not permissions.sharing_allowed(referral.beneficiary),
         "shared": set(referral.shared_fields),
         "shared_labels": dict(SharedField.choices),
         "person_languages": ", ".join(

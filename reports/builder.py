@@ -1,10 +1,18 @@
-"""The report's tables, counted in PostgreSQL: one GROUP BY with conditional aggregates per
-table (a column per sex), never a Python loop over records.
+"""The report's tables, counted in PostgreSQL, never by a Python loop over records.
+
+* People (new beneficiaries, beneficiaries served): ONE query per measure with
+  ``GROUP BY GROUPING SETS`` gives the total and every optional breakdown (age band, category,
+  nationality top N + "other", territory, period) at once, with conditional aggregates per sex
+  (``COUNT(...) FILTER (WHERE sex = ...)``); vulnerability, a multi-valued field, needs a second
+  query (``LEFT JOIN LATERAL unnest(...)``).
+* Other measures: one ``GROUP BY`` per table through the ORM.
 
 A table is plain JSON: ``{"key", "measure", "dim", "k", "columns", "rows": [{"key", "label",
-"cells": [female, male, not_recorded]}]}``. ``label`` is filled only for rows named in the
-database (territories, bureaus, service types: ``{"fr", "ar", "en"}``); other row labels are
-translated at display from ``dim`` and ``key``.
+"cells": [...]}]}``; ``columns`` are ``female, male, not_recorded`` for counts of people and
+``count`` for counts of records without a sex (proposals, grants). ``label`` is filled only for
+rows named in the database (territories, bureaus, service types: ``{"fr", "ar", "en"}``);
+other row labels are translated at display from ``dim`` and ``key``. ``notes`` lists codes of
+notes shown with the table (``presentation.NOTES``); ``overlap`` says rows may overlap.
 """
 
 from __future__ import annotations
@@ -15,9 +23,9 @@ import json
 from collections.abc import Callable
 from datetime import date
 
+from django.db import connection
 from django.db.models import (
     Aggregate,
-    Case,
     CharField,
     Count,
     DurationField,
@@ -29,21 +37,34 @@ from django.db.models import (
     Q,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
-from baom.choices import AGE_BANDS, ActivityType, Category, KitType, Sex, age_band_label
+from accounts.models import Organisation, Territory
+from baom.choices import AGE_BANDS, ActivityType, Category, KitType, Sex, Vulnerability
+from baom.choices import age_band_label as _band_label
 from baom.models import Attendance, Beneficiary, Distribution, GroupActivity, ServiceDelivery
+from diaspora.models import DiasporaMember, Participation
+from projects.models import Grant, Indicator, IndicatorAchievement, Proposal, TargetGroup
 from referrals.choices import Status as ReferralStatus
 from referrals.models import Referral
-from reports.choices import Breakdown, Measure, TerritoryLevel
+from reports.choices import Breakdown, Measure, PeriodSplit, TerritoryLevel
 from reports.suppression import k_for
 
 SEXES = [Sex.FEMALE.value, Sex.MALE.value, Sex.NOT_RECORDED.value]
+COUNT = ["count"]
 UNKNOWN = "unknown"
+OTHER = "other"
+NONE = "none"
+DEFAULT_TOP = 10
 ACCEPTED = [ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED]
 ANSWERED = [*ACCEPTED, ReferralStatus.DECLINED]
+
+# Notes attached to tables (translated in ``presentation``).
+NOTE_OVERLAP = "overlap"  # a person may be in several rows
+NOTE_NO_SEX = "no_sex"  # the source records no sex: counts of records, not of people
+NOTE_TWO_SEXES = "two_sexes"  # the source records women and men only
+NOTE_TARGETS = "targets"  # planned figures, not people reached
 
 
 class Median(Aggregate):
@@ -59,85 +80,128 @@ def years_before(day: date, years: int) -> date:
     return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
+def age_band_label(low: int, high: int | None) -> str:
+    return _band_label(low, high)
+
+
+def period_keys(start: date, end: date, split: str) -> list[str]:
+    """Every month ("2026-01") or quarter ("2026-Q1") touching the period, in order."""
+    keys, year, month = [], start.year, start.month
+    if split == PeriodSplit.QUARTER:
+        month = 3 * ((month - 1) // 3) + 1
+    step = 3 if split == PeriodSplit.QUARTER else 1
+    while (year, month) <= (end.year, end.month):
+        if split == PeriodSplit.QUARTER:
+            keys.append(f"{year}-Q{(month - 1) // 3 + 1}")
+        else:
+            keys.append(f"{year}-{month:02d}")
+        month += step
+        if month > 12:
+            year, month = year + 1, month - 12
+    return keys
+
+
+def period_sql(column: str, split: str) -> str:
+    """SQL giving the period key of a date column (the same keys as ``period_keys``)."""
+    fmt = 'YYYY-"Q"Q' if split == PeriodSplit.QUARTER else "YYYY-MM"
+    return f"to_char({column}, '{fmt}')"
+
+
+def period_expression(field: str, split: str):
+    fmt = 'YYYY-"Q"Q' if split == PeriodSplit.QUARTER else "YYYY-MM"
+    return Func(F(field), template=f"to_char(%(expressions)s, '{fmt}')", output_field=CharField())
+
+
 def _by_sex(field: str, aggregate=Count, value: str = "pk", **extra) -> dict:
     """One conditional aggregate per sex column: female, male, not_recorded."""
     return {sex: Coalesce(aggregate(value, filter=Q(**{field: sex}), **extra), 0) for sex in SEXES}
 
 
-def _age_band(prefix: str, end: date):
-    whens = [When(**{f"{prefix}birth_date__isnull": True}, then=Value(UNKNOWN))]
-    for low, high in AGE_BANDS:
-        if high is not None:
-            cutoff = years_before(end, high + 1)
-            whens.append(When(**{f"{prefix}birth_date__gt": cutoff}, then=Value(f"{low}-{high}")))
-    last_low, _ = AGE_BANDS[-1]
-    return Case(*whens, default=Value(f"{last_low}+"), output_field=CharField())
+def _two_sexes(women, men) -> dict:
+    """Sources that record women and men only: the "not recorded" column stays 0."""
+    return {
+        "female": Coalesce(women, 0),
+        "male": Coalesce(men, 0),
+        "not_recorded": Value(0, output_field=IntegerField()),
+    }
 
 
-TERRITORY_PATHS = {
-    TerritoryLevel.PROVINCE: "bureau__territory__parent",
-    TerritoryLevel.COMMUNE: "bureau__territory",
-}
-
-
-def _dimension(dim: str, *, prefix: str, end: date, level: str):
-    """(group-by expressions, label fields) for a breakdown."""
-    if dim == Breakdown.AGE_BAND:
-        return {"row": _age_band(prefix, end)}, []
+def _row_order(dim: str, keys: list[str], totals: dict[str, int]) -> list[str]:
     if dim == Breakdown.CATEGORY:
-        return {"row": F(f"{prefix}category")}, []
-    if dim == Breakdown.TERRITORY:
-        if level == TerritoryLevel.BUREAU:
-            return {"row": F("bureau__uuid"), "label_fr": F("bureau__name")}, ["label_fr"]
-        path = TERRITORY_PATHS[level]
-        exprs = {"row": F(f"{path}__code")}
-        for lang in ("fr", "ar", "en"):
-            exprs[f"label_{lang}"] = F(f"{path}__name_{lang}")
-        return exprs, ["label_fr", "label_ar", "label_en"]
-    return {"row": Value("total", output_field=CharField())}, []
-
-
-def _row_order(dim: str, keys: list[str]) -> list[str]:
-    if dim == Breakdown.AGE_BAND:
-        wanted = [age_band_label(low, high) for low, high in AGE_BANDS] + [UNKNOWN]
-    elif dim == Breakdown.CATEGORY:
         wanted = list(Category.values)
     elif dim == "activity_type":
         wanted = list(ActivityType.values)
     elif dim == "kit_type":
         wanted = list(KitType.values)
+    elif dim == Breakdown.VULNERABILITY:
+        wanted = [*Vulnerability.values, NONE]
+    elif dim == Breakdown.NATIONALITY:
+        ranked = sorted(
+            (k for k in keys if k not in (OTHER, UNKNOWN)), key=lambda k: (-totals[k], k)
+        )
+        wanted = [*ranked, OTHER, UNKNOWN]
     else:
         return keys
     return [key for key in wanted if key in keys] + [key for key in keys if key not in wanted]
 
 
-def _table(key: str, measure: str, dim: str, groups, *, fill: list[str] | None = None) -> dict:
-    """Turn aggregated groups (dicts with row, label_*, female, male, not_recorded) into a
-    table. ``fill`` lists rows to show even when empty (so the shape does not leak zeros)."""
+def _table(
+    key: str,
+    measure: str,
+    dim: str,
+    groups,
+    *,
+    fill: list[str] | None = None,
+    columns: list[str] = SEXES,
+    k: int | None = None,
+    notes: list[str] | None = None,
+    order: str = "rows",
+) -> dict:
+    """Turn aggregated groups (dicts with row, label_*, and one value per column) into a table.
+    ``fill`` lists rows to show even when empty (so the shape does not leak zeros); ``order``
+    is "rows" (a fixed order per dimension, else as given), "fill" or "label"."""
     rows: dict[str, dict] = {}
+    for row_key in fill or []:
+        rows[row_key] = {"key": row_key, "label": None, "cells": [0] * len(columns)}
     for group in groups:
-        row_key = str(group["row"]) if group["row"] is not None else UNKNOWN
-        row = rows.setdefault(row_key, {"key": row_key, "label": None, "cells": [0, 0, 0]})
+        row_key = str(group["row"]) if group["row"] not in (None, "") else UNKNOWN
+        row = rows.setdefault(row_key, {"key": row_key, "label": None, "cells": [0] * len(columns)})
         labels = {k[6:]: v for k, v in group.items() if k.startswith("label_") and v}
         if labels:
             row["label"] = labels
-        row["cells"] = [a + int(group[sex]) for a, sex in zip(row["cells"], SEXES, strict=True)]
-    for row_key in fill or []:
-        rows.setdefault(row_key, {"key": row_key, "label": None, "cells": [0, 0, 0]})
-    if dim not in (Breakdown.TERRITORY, "service_type"):
-        order = _row_order(dim, list(rows))
-    elif dim == "service_type":
-        order = list(rows)  # already in the service types' own order
+        row["cells"] = [a + int(group[c] or 0) for a, c in zip(row["cells"], columns, strict=True)]
+    if order == "label":
+        keys = sorted(rows, key=lambda k: (k == UNKNOWN, (rows[k]["label"] or {}).get("fr", k)))
+    elif order == "fill":
+        keys = list(rows)
     else:
-        order = sorted(rows, key=lambda k: (rows[k]["label"] or {}).get("fr", k))
-    return {
+        keys = _row_order(dim, list(rows), {k: sum(r["cells"]) for k, r in rows.items()})
+    table = {
         "key": key,
         "measure": measure,
         "dim": dim,
-        "k": k_for(measure),
-        "columns": SEXES,
-        "rows": [rows[k] for k in order],
+        "k": k_for(measure) if k is None else k,
+        "columns": list(columns),
+        "rows": [rows[k] for k in keys],
     }
+    if notes:
+        table["notes"] = list(notes)
+    if dim == Breakdown.VULNERABILITY:
+        table["overlap"] = True
+    return table
+
+
+# The region, province and commune of every territory (a bureau may sit at any level).
+TERRITORY_MAP = f"""
+tmap AS (
+    SELECT t.id,
+           CASE t.level WHEN 'commune' THEN t.id END AS commune,
+           CASE t.level WHEN 'commune' THEN p.id WHEN 'province' THEN t.id END AS province,
+           CASE t.level WHEN 'commune' THEN g.id WHEN 'province' THEN p.id ELSE t.id END AS region
+    FROM {Territory._meta.db_table} t
+    LEFT JOIN {Territory._meta.db_table} p ON p.id = t.parent_id
+    LEFT JOIN {Territory._meta.db_table} g ON g.id = p.parent_id
+)"""  # noqa: S608 - table names only
 
 
 class Builder:
@@ -148,40 +212,213 @@ class Builder:
         self.breakdowns = parameters.get("breakdowns") or []
         self.level = parameters.get("territory_level") or TerritoryLevel.PROVINCE
         self.bureau_id = parameters.get("bureau_id")
+        self.split = parameters.get("period_split") or ""
+        self.top = int(parameters.get("nationality_top") or DEFAULT_TOP)
+        bands = parameters.get("age_bands") or AGE_BANDS
+        self.age_bands = [(int(low), None if high is None else int(high)) for low, high in bands]
 
     def _scope(self, qs, field: str = "bureau_id"):
         return qs.filter(**{field: self.bureau_id}) if self.bureau_id else qs
 
-    def _person_tables(self, measure: str, qs, prefix: str, counted) -> list[dict]:
-        tables = []
-        for dim in ["total", *self.breakdowns]:
-            exprs, _labels = _dimension(dim, prefix=prefix, end=self.end, level=self.level)
-            groups = qs.values(**exprs).annotate(**counted()).order_by()
-            fill = list(Category.values) if dim == Breakdown.CATEGORY else None
-            if dim == Breakdown.AGE_BAND:
-                fill = [age_band_label(low, high) for low, high in AGE_BANDS]
-            tables.append(_table(f"{measure}__{dim}", measure, dim, groups, fill=fill))
-        return tables
+    @property
+    def periods(self) -> list[str]:
+        return period_keys(self.start, self.end, self.split) if self.split else []
+
+    def _period_table(self, key: str, measure: str, qs, field: str, aggregates: dict, **kw):
+        groups = qs.values(row=period_expression(field, self.split)).annotate(**aggregates)
+        return _table(
+            key, measure, "period", groups.order_by(), fill=self.periods, order="fill", **kw
+        )
+
+    # --- People: one GROUPING SETS query per measure ------------------------------------
+    def _age_sql(self) -> str:
+        whens = ["WHEN b.birth_date IS NULL THEN 'unknown'"]
+        for low, high in self.age_bands:
+            if high is not None:
+                cutoff = years_before(self.end, high + 1).isoformat()
+                whens.append(
+                    f"WHEN b.birth_date > DATE '{cutoff}' THEN '{age_band_label(low, high)}'"
+                )
+        last_low, _ = self.age_bands[-1]
+        return f"CASE {' '.join(whens)} ELSE '{last_low}+' END"
+
+    def _person_source(self, measure: str) -> tuple[str, str, str, str]:
+        """(FROM ... WHERE ..., date column, bureau column, counting aggregate)."""
+        if measure == Measure.NEW_BENEFICIARIES:
+            source = (
+                f"FROM {Beneficiary._meta.db_table} b "
+                "WHERE b.merged_into_id IS NULL AND b.registered_on BETWEEN %(start)s AND %(end)s"
+            )
+            return source, "b.registered_on", "b.bureau_id", "COUNT(*)"
+        source = (
+            f"FROM {ServiceDelivery._meta.db_table} s "
+            f"JOIN {Beneficiary._meta.db_table} b ON b.id = s.beneficiary_id "
+            "WHERE b.merged_into_id IS NULL AND s.date BETWEEN %(start)s AND %(end)s"
+        )
+        return source, "s.date", "s.bureau_id", "COUNT(DISTINCT pid)"
+
+    def person_sql(self, measure: str) -> tuple[str, dict, list[str]]:
+        """The GROUPING SETS query of a person measure, its parameters and its dimensions."""
+        source, date_col, bureau_col, counter = self._person_source(measure)
+        if self.bureau_id:
+            source += f" AND {bureau_col} = %(bureau)s"
+        dims: list[tuple[str, str]] = []
+        joins, ctes = "", []
+        if Breakdown.AGE_BAND in self.breakdowns:
+            dims.append(("age_band", self._age_sql()))
+        if Breakdown.CATEGORY in self.breakdowns:
+            dims.append(("category", "b.category"))
+        if Breakdown.NATIONALITY in self.breakdowns:
+            dims.append(("nationality", "b.nationality"))
+        if Breakdown.TERRITORY in self.breakdowns:
+            if self.level == TerritoryLevel.BUREAU:
+                dims.append(("territory", bureau_col))
+            else:
+                ctes.append(TERRITORY_MAP)
+                joins = (
+                    f" JOIN {Organisation._meta.db_table} o ON o.id = {bureau_col}"
+                    f" LEFT JOIN tmap ON tmap.id = o.territory_id"
+                )
+                dims.append(("territory", f"tmap.{self.level}"))
+        if self.split:
+            dims.append(("period", period_sql(date_col, self.split)))
+        source = source.replace(" WHERE ", f"{joins} WHERE ", 1)
+        pid = "b.id" if measure == Measure.NEW_BENEFICIARIES else "s.beneficiary_id"
+        columns = ", ".join([f"b.sex AS sex, {pid} AS pid", *(f"{e} AS {n}" for n, e in dims)])
+        ctes.append(f"base AS (SELECT {columns} {source})")
+        counts = ", ".join(f"{counter} FILTER (WHERE sex = '{sex}') AS {sex}" for sex in SEXES)
+        names = [n for n, _e in dims]
+        if names:
+            sets = ", ".join(["()", *(f"({n})" for n in names)])
+            grouped = (
+                f"SELECT GROUPING({', '.join(names)}) AS gset, {', '.join(names)}, {counts} "  # noqa: S608
+                f"FROM base GROUP BY GROUPING SETS ({sets})"
+            )
+        else:
+            grouped = f"SELECT 0 AS gset, {counts} FROM base"  # noqa: S608
+        ctes.append(f"g AS ({grouped})")
+        sql = "WITH " + ",\n".join(ctes)
+        if "nationality" in names:
+            # Top N nationalities by number of people; the rest folded into "other".
+            mask = self._mask(names, "nationality")
+            ctes_rank = (
+                f", r AS (SELECT g.*, CASE WHEN gset = {mask} AND nationality <> '' THEN "  # noqa: S608
+                f"row_number() OVER (PARTITION BY gset = {mask} AND nationality <> '' "
+                "ORDER BY female + male + not_recorded DESC, nationality) END AS rank FROM g)"
+            )
+            selected = [
+                f"CASE WHEN rank > {int(self.top)} THEN '{OTHER}' ELSE nationality END"
+                if n == "nationality" else n
+                for n in names
+            ]  # fmt: skip
+            keys = ", ".join(
+                ["gset", *(f"{e} AS {n}" for e, n in zip(selected, names, strict=True))]
+            )
+            positions = ", ".join(str(i) for i in range(1, len(names) + 2))
+            sums = ", ".join(f"SUM({sex})::bigint AS {sex}" for sex in SEXES)
+            sql += f"{ctes_rank}, x AS (SELECT {keys}, {sums} FROM r GROUP BY {positions})"  # noqa: S608
+        else:
+            sql += ", x AS (SELECT * FROM g)"
+        if "territory" in names:
+            if self.level == TerritoryLevel.BUREAU:
+                label = (
+                    f" LEFT JOIN {Organisation._meta.db_table} t ON t.id = x.territory",
+                    "t.uuid::text AS territory_key, t.name AS label_fr, "
+                    "NULL AS label_ar, NULL AS label_en",
+                )
+            else:
+                label = (
+                    f" LEFT JOIN {Territory._meta.db_table} t ON t.id = x.territory",
+                    "t.code AS territory_key, t.name_fr AS label_fr, t.name_ar AS label_ar, "
+                    "t.name_en AS label_en",
+                )
+            sql += f"\nSELECT x.*, {label[1]} FROM x{label[0]}"
+        else:
+            sql += "\nSELECT * FROM x"
+        params = {"start": self.start, "end": self.end, "bureau": self.bureau_id}
+        return sql, params, names
+
+    @staticmethod
+    def _mask(names: list[str], name: str) -> int:
+        """GROUPING(...) of the set that groups by ``name`` alone: every other bit set."""
+        full = (1 << len(names)) - 1
+        return full ^ (1 << (len(names) - 1 - names.index(name)))
+
+    def _fetch(self, sql: str, params: dict) -> list[dict]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            names = [c.name for c in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def _person_tables(self, measure: str) -> list[dict]:
+        sql, params, names = self.person_sql(measure)
+        groups = self._fetch(sql, params)
+        full = (1 << len(names)) - 1
+        tables = [
+            _table(f"{measure}__total", measure, "total",
+                   [{**g, "row": "total"} for g in groups if g["gset"] == full])
+        ]  # fmt: skip
+        for name in names:
+            mask = self._mask(names, name)
+            rows = [{**g, "row": g[name]} for g in groups if g["gset"] == mask]
+            if name == "territory":
+                rows = [{**g, "row": g["territory_key"]} for g in rows]
+                tables.append(
+                    _table(
+                        f"{measure}__territory", measure, Breakdown.TERRITORY, rows, order="label"
+                    )
+                )
+            elif name == "period":
+                tables.append(
+                    _table(
+                        f"{measure}__period",
+                        measure,
+                        "period",
+                        rows,
+                        fill=self.periods,
+                        order="fill",
+                    )
+                )
+            else:
+                fill = None
+                if name == "age_band":
+                    fill = [age_band_label(low, high) for low, high in self.age_bands]
+                elif name == "category":
+                    fill = list(Category.values)
+                tables.append(_table(f"{measure}__{name}", measure, name, rows, fill=fill))
+        if Breakdown.VULNERABILITY in self.breakdowns:
+            tables.append(self._vulnerability_table(measure))
+        order = ["total", *self.breakdowns, "period"]
+        return sorted(tables, key=lambda t: order.index(t["dim"]))
+
+    def vulnerability_sql(self, measure: str) -> tuple[str, dict]:
+        source, _date, bureau_col, counter = self._person_source(measure)
+        if self.bureau_id:
+            source += f" AND {bureau_col} = %(bureau)s"
+        pid = "b.id" if measure == Measure.NEW_BENEFICIARIES else "s.beneficiary_id"
+        counts = ", ".join(f"{counter} FILTER (WHERE sex = '{sex}') AS {sex}" for sex in SEXES)
+        sql = (
+            f"WITH base AS (SELECT b.sex AS sex, {pid} AS pid, b.vulnerabilities {source}) "  # noqa: S608
+            f"SELECT COALESCE(v.v, '{NONE}') AS row, {counts} "
+            "FROM base LEFT JOIN LATERAL unnest(base.vulnerabilities) AS v(v) ON true GROUP BY 1"
+        )
+        return sql, {"start": self.start, "end": self.end, "bureau": self.bureau_id}
+
+    def _vulnerability_table(self, measure: str) -> dict:
+        groups = self._fetch(*self.vulnerability_sql(measure))
+        fill = [*Vulnerability.values, NONE]
+        return _table(
+            f"{measure}__vulnerability", measure, Breakdown.VULNERABILITY, groups, fill=fill,
+            notes=[NOTE_OVERLAP],
+        )  # fmt: skip
 
     def new_beneficiaries(self) -> list[dict]:
-        qs = self._scope(
-            Beneficiary.objects.active().filter(registered_on__range=(self.start, self.end))
-        )
-        return self._person_tables(Measure.NEW_BENEFICIARIES, qs, "", lambda: _by_sex("sex"))
+        return self._person_tables(Measure.NEW_BENEFICIARIES)
 
     def beneficiaries_served(self) -> list[dict]:
-        qs = self._scope(
-            ServiceDelivery.objects.filter(
-                date__range=(self.start, self.end), beneficiary__merged_into__isnull=True
-            )
-        )
-        return self._person_tables(
-            Measure.BENEFICIARIES_SERVED,
-            qs,
-            "beneficiary__",
-            lambda: _by_sex("beneficiary__sex", value="beneficiary_id", distinct=True),
-        )
+        return self._person_tables(Measure.BENEFICIARIES_SERVED)
 
+    # --- Services, activities, kits, referrals: one GROUP BY per table ---------------------
     def _services(self, measure: str, sensitive: bool) -> list[dict]:
         qs = self._scope(
             ServiceDelivery.objects.filter(
@@ -201,7 +438,14 @@ class Builder:
             .annotate(**_by_sex("beneficiary__sex"))
             .order_by("position", "row")
         )
-        return [_table(f"{measure}__service_type", measure, "service_type", groups)]
+        tables = [_table(f"{measure}__service_type", measure, "service_type", groups)]
+        if self.split:
+            tables.append(
+                self._period_table(
+                    f"{measure}__period", measure, qs, "date", _by_sex("beneficiary__sex")
+                )
+            )
+        return tables
 
     def services(self) -> list[dict]:
         return self._services(Measure.SERVICES, sensitive=False)
@@ -226,15 +470,8 @@ class Builder:
             .annotate(**_by_sex("beneficiary__sex"))
             .order_by()
         )
-        others = list(
-            activities.values(row=F("activity_type"))
-            .annotate(
-                female=Coalesce(Sum("unregistered_women"), 0),
-                male=Coalesce(Sum("unregistered_men"), 0),
-                not_recorded=Value(0, output_field=IntegerField()),
-            )
-            .order_by()
-        )
+        head_counts = _two_sexes(Sum("unregistered_women"), Sum("unregistered_men"))
+        others = list(activities.values(row=F("activity_type")).annotate(**head_counts).order_by())
         by_type = _table(f"{measure}__activity_type", measure, "activity_type", registered + others)
         by_registration = _table(
             f"{measure}__registration",
@@ -244,7 +481,19 @@ class Builder:
             + [{**g, "row": "unregistered"} for g in others],
             fill=["registered", "unregistered"],
         )
-        return [by_type, by_registration]
+        tables = [by_type, by_registration]
+        if self.split:
+            split = period_expression("activity__start_date", self.split)
+            own = period_expression("start_date", self.split)
+            groups = list(
+                attendance.values(row=split).annotate(**_by_sex("beneficiary__sex")).order_by()
+            ) + list(activities.values(row=own).annotate(**head_counts).order_by())
+            tables.append(
+                _table(
+                    f"{measure}__period", measure, "period", groups, fill=self.periods, order="fill"
+                )
+            )
+        return tables
 
     def kits(self) -> list[dict]:
         qs = self._scope(
@@ -252,12 +501,14 @@ class Builder:
                 date__range=(self.start, self.end), beneficiary__merged_into__isnull=True
             )
         )
-        groups = (
-            qs.values(row=F("kit_type"))
-            .annotate(**_by_sex("beneficiary__sex", aggregate=Sum, value="quantity"))
-            .order_by()
-        )
-        return [_table(f"{Measure.KITS}__kit_type", Measure.KITS, "kit_type", groups)]
+        quantities = _by_sex("beneficiary__sex", aggregate=Sum, value="quantity")
+        groups = qs.values(row=F("kit_type")).annotate(**quantities).order_by()
+        tables = [_table(f"{Measure.KITS}__kit_type", Measure.KITS, "kit_type", groups)]
+        if self.split:
+            tables.append(
+                self._period_table(f"{Measure.KITS}__period", Measure.KITS, qs, "date", quantities)
+            )
+        return tables
 
     def referrals(self) -> list[dict]:
         measure = Measure.REFERRALS
@@ -313,6 +564,92 @@ class Builder:
             "total_count": sum(totals[f"answered_{sex}"] for sex in SEXES),
         }
         return [counts, median]
+
+    # --- Programme: funding chain and diaspora (whole programme only) ----------------------
+    def proposals(self) -> list[dict]:
+        """Proposals submitted in the period, by status (records, no sex), and the women and
+        men they plan to reach, by category (targets, not people reached)."""
+        if self.bureau_id:
+            return []
+        measure = Measure.PROPOSALS
+        submitted = Proposal.objects.filter(
+            submitted_at__date__range=(self.start, self.end)
+        ).exclude(status=Proposal.Status.DRAFT)
+        by_status = submitted.values(row=F("status")).annotate(count=Count("pk")).order_by()
+        statuses = [s for s in Proposal.Status.values if s != Proposal.Status.DRAFT]
+        targets = (
+            TargetGroup.objects.filter(proposal__in=submitted)
+            .values(row=F("category"))
+            .annotate(**_two_sexes(Sum("women"), Sum("men")))
+            .order_by()
+        )
+        return [
+            _table(f"{measure}__status", measure, "proposal_status", by_status, columns=COUNT,
+                   fill=statuses, order="fill", k=0, notes=[NOTE_NO_SEX]),
+            _table(f"{measure}__targets", measure, "target_category", targets, k=0,
+                   notes=[NOTE_TARGETS, NOTE_TWO_SEXES]),
+        ]  # fmt: skip
+
+    def grants(self) -> list[dict]:
+        """Grants signed and running in the period (records, no sex); their indicators' targets
+        for women and men, and what the projects reported as achieved in the period."""
+        if self.bureau_id:
+            return []
+        measure = Measure.GRANTS
+        running = Q(start_date__lte=self.end, end_date__gte=self.start)
+        counts = Grant.objects.aggregate(
+            signed=Count("pk", filter=Q(agreement_date__range=(self.start, self.end))),
+            active=Count("pk", filter=running),
+        )
+        grant_rows = [{"row": r, "count": counts[r]} for r in ("signed", "active")]
+        targets = Indicator.objects.filter(
+            grant__start_date__lte=self.end, grant__end_date__gte=self.start
+        ).aggregate(female=Coalesce(Sum("target_women"), 0), male=Coalesce(Sum("target_men"), 0))
+        achieved = IndicatorAchievement.objects.filter(
+            period_end__range=(self.start, self.end)
+        ).aggregate(female=Coalesce(Sum("women"), 0), male=Coalesce(Sum("men"), 0))
+        targets["not_recorded"] = achieved["not_recorded"] = 0  # women and men only
+        return [
+            _table(f"{measure}__count", measure, "grant_count", grant_rows, columns=COUNT,
+                   order="fill", k=0, notes=[NOTE_NO_SEX]),
+            _table(f"{measure}__indicators", measure, "indicator", [
+                {"row": "target", **targets}, {"row": "achieved", **achieved}
+            ], order="fill", notes=[NOTE_TARGETS, NOTE_TWO_SEXES]),
+        ]  # fmt: skip
+
+    def diaspora_members(self) -> list[dict]:
+        """Members entered in the registry during the period, by status and sex."""
+        if self.bureau_id:
+            return []
+        measure = Measure.DIASPORA_MEMBERS
+        groups = (
+            DiasporaMember.objects.filter(created_at__date__range=(self.start, self.end))
+            .values(row=F("status"))
+            .annotate(**_by_sex("sex"))
+            .order_by()
+        )
+        return [
+            _table(f"{measure}__status", measure, "member_status", groups,
+                   fill=["validated", "pending"], order="fill", notes=[NOTE_TWO_SEXES])
+        ]  # fmt: skip
+
+    def event_participants(self) -> list[dict]:
+        """People who attended a diaspora event that started in the period, by kind of event."""
+        if self.bureau_id:
+            return []
+        measure = Measure.EVENT_PARTICIPANTS
+        groups = (
+            Participation.objects.filter(
+                event__starts_on__range=(self.start, self.end), attended=True
+            )
+            .values(row=F("event__kind"))
+            .annotate(**_by_sex("sex"))
+            .order_by()
+        )
+        return [
+            _table(f"{measure}__event_kind", measure, "event_kind", groups, order="rows",
+                   notes=[NOTE_TWO_SEXES])
+        ]  # fmt: skip
 
 
 def build(parameters: dict, progress: Callable[[int], None] = lambda pct: None) -> list[dict]:

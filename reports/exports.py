@@ -10,14 +10,18 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from reports.choices import Breakdown, Measure, TerritoryLevel
+from core.spreadsheets import neutralise
+from reports.choices import Breakdown, Measure, PeriodSplit, TerritoryLevel
 
 
 def parameter_rows(report) -> list[tuple[str, str]]:
     p = report.parameters
     return [
         (_("Report"), str(report.uuid)),
-        (_("Requested by"), report.requested_by.full_name),
+        (
+            _("Requested by"),
+            report.requested_by.full_name if report.requested_by_id else _("Scheduled report"),
+        ),
         (_("Requested at"), report.created_at.isoformat(timespec="seconds")),
         (
             _("Data as of"),
@@ -27,12 +31,25 @@ def parameter_rows(report) -> list[tuple[str, str]]:
         (_("Measures"), ", ".join(str(Measure(m).label) for m in p["measures"])),
         (_("Breakdowns"), ", ".join(str(Breakdown(b).label) for b in p["breakdowns"]) or "–"),
         (_("Territory level"), str(TerritoryLevel(p["territory_level"]).label)),
+        (_("Split by period"), str(PeriodSplit(p.get("period_split") or "").label)),
+        (_("Nationalities shown"), str(p.get("nationality_top") or "–")),
+        (
+            _("Age bands"),
+            ", ".join(
+                f"{lo}+" if hi is None else f"{lo}-{hi}" for lo, hi in p.get("age_bands") or []
+            )
+            or "–",
+        ),
         (_("Small-count rule set"), report.rules_version),
         (_("Checksum of the tables"), report.checksum),
     ]
 
 
-def _note(cleared: bool) -> str:
+def _note(cleared: bool, report=None) -> str:
+    if report is not None:  # the report's own rule set (suppression or rounding)
+        from reports.presentation import protection_note
+
+        return protection_note(report.rules_version, cleared=cleared)
     if cleared:
         return _("Unsuppressed figures: not for publication.")
     return _(
@@ -45,29 +62,37 @@ def to_xlsx(report, tables: list[dict], *, cleared: bool) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Parameters")[:31]
-    for label, value in [*parameter_rows(report), (_("Notes"), _note(cleared))]:
-        sheet.append([label, value])
+    for label, value in [*parameter_rows(report), (_("Notes"), _note(cleared, report))]:
+        sheet.append(_safe([label, value]))
     for cell in sheet["A"]:
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 80
     for number, table in enumerate(tables, start=1):
         ws = book.create_sheet(f"{number} {table['title']}"[:31].replace("/", "-"))
-        ws.append([table["title"]])
+        ws.append(_safe([table["title"]]))
         ws["A1"].font = Font(bold=True)
         if table["kind"] == "median":
-            ws.append(["", *table["columns"], _("Total")])
-            ws.append([table["row_header"], *table["median"]])
+            ws.append(_safe(["", *table["columns"], _("Total")]))
+            ws.append(_safe([table["row_header"], *table["median"]]))
             continue
-        ws.append([table["row_header"], *table["columns"], _("Total")])
+        ws.append(_safe([table["row_header"], *table["columns"], _("Total")]))
         for row in table["rows"]:
-            ws.append([row["label"], *_values(row["cells"]), _value(row["total"])])
+            ws.append(_safe([row["label"], *_values(row["cells"]), _value(row["total"])]))
         totals = table["totals"]
-        ws.append([_("Total"), *_values(totals["cells"]), _value(totals["total"])])
+        label = table.get("totals_label") or _("Total")
+        ws.append(_safe([label, *_values(totals["cells"]), _value(totals["total"])]))
+        for note in table.get("notes", []):
+            ws.append(_safe([note]))
         ws.column_dimensions["A"].width = 40
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _safe(values) -> list:
+    """Labels come from tables admins edit: none may reach a spreadsheet as a formula."""
+    return [neutralise(value) for value in values]
 
 
 def _value(cell: dict):
@@ -81,17 +106,17 @@ def _values(cells: list[dict]) -> list:
 def to_csv(report, tables: list[dict], *, cleared: bool) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("table"), _("row"), _("column"), _("value")])
+    writer.writerow(_safe([_("table"), _("row"), _("column"), _("value")]))
     for table in tables:
         total = _("Total")
         if table["kind"] == "median":
             for column, value in zip([*table["columns"], total], table["median"], strict=True):
-                writer.writerow([table["title"], table["row_header"], column, value])
+                writer.writerow(_safe([table["title"], table["row_header"], column, value]))
             continue
         rows = [*table["rows"], {"label": total, **table["totals"]}]
         for row in rows:
             for column, cell in zip(
                 [*table["columns"], total], [*row["cells"], row["total"]], strict=True
             ):
-                writer.writerow([table["title"], row["label"], column, _value(cell)])
+                writer.writerow(_safe([table["title"], row["label"], column, _value(cell)]))
     return out.getvalue()

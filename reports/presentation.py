@@ -1,15 +1,31 @@
 """Stored tables → what an audience may see: translated labels and protected cells. Screen,
-XLSX and CSV all go through ``present`` so a hidden value is hidden in every format."""
+XLSX, CSV, PDF and the national exports all go through ``present``, so a hidden value is
+hidden in every format. The rule set comes from the tables themselves (``table["rules"]``,
+stamped when the report is built), so no caller can apply another one by mistake."""
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from datetime import date
 
-from baom.choices import ActivityType, Category, KitType, Sex
-from reports.builder import UNKNOWN
+from django.utils import formats
+from django.utils.translation import get_language, pgettext
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from baom.choices import ActivityType, Category, KitType, Sex, Vulnerability
+from diaspora.choices import EventKind, MemberStatus
+from projects.models import BeneficiaryCategory, Proposal
+from reports.builder import (
+    NONE,
+    NOTE_NO_SEX,
+    NOTE_OVERLAP,
+    NOTE_TARGETS,
+    NOTE_TWO_SEXES,
+    OTHER,
+    UNKNOWN,
+)
 from reports.choices import Breakdown, Measure
-from reports.suppression import protected_grid
+from reports.suppression import ROUND, protected_grid, rule_set
 
 
 def _dim_title(dim: str) -> str:
@@ -17,14 +33,34 @@ def _dim_title(dim: str) -> str:
         "total": _("All"),
         Breakdown.AGE_BAND: _("Age band"),
         Breakdown.CATEGORY: _("Category"),
+        Breakdown.NATIONALITY: _("Nationality"),
+        Breakdown.VULNERABILITY: _("Vulnerability"),
         Breakdown.TERRITORY: _("Territory"),
+        "period": _("Period"),
         "service_type": _("Service"),
         "activity_type": _("Activity type"),
         "registration": _("Participants"),
         "kit_type": _("Kit"),
         "referral_step": _("Referrals"),
         "median": _("Median days to answer"),
+        "proposal_status": _("Status of the proposal"),
+        "target_category": _("Target category"),
+        "grant_count": _("Grants"),
+        "indicator": _("Indicators"),
+        "member_status": _("Status in the registry"),
+        "event_kind": _("Kind of event"),
     }.get(dim, dim)
+
+
+def period_label(key: str) -> str:
+    """ "2026-Q1" → "Q1 2026"; "2026-03" → the month in the active language."""
+    year, _sep, part = key.partition("-")
+    if part.startswith("Q"):
+        return _("Q%(quarter)s %(year)s") % {"quarter": part[1:], "year": year}
+    try:
+        return formats.date_format(date(int(year), int(part), 1), "YEAR_MONTH_FORMAT")
+    except ValueError:
+        return key
 
 
 def _row_label(dim: str, row: dict) -> str:
@@ -34,10 +70,21 @@ def _row_label(dim: str, row: dict) -> str:
         return row["label"].get(lang) or row["label"].get("fr") or key
     if key == UNKNOWN:
         return _("Age not recorded") if dim == Breakdown.AGE_BAND else _("Not recorded")
+    if dim == "period":
+        return period_label(key)
+    if dim == Breakdown.NATIONALITY:
+        return _("Other nationalities") if key == OTHER else str(countries.name(key) or key)
+    if dim == Breakdown.VULNERABILITY and key == NONE:
+        return _("No vulnerability recorded")
     choices = {
         Breakdown.CATEGORY: Category,
+        Breakdown.VULNERABILITY: Vulnerability,
         "activity_type": ActivityType,
         "kit_type": KitType,
+        "proposal_status": Proposal.Status,
+        "target_category": BeneficiaryCategory,
+        "member_status": MemberStatus,
+        "event_kind": EventKind,
     }.get(dim)
     if choices is not None and key in choices.values:
         return str(choices(key).label)
@@ -45,9 +92,13 @@ def _row_label(dim: str, row: dict) -> str:
         "total": _("Total"),
         "registered": _("Registered beneficiaries"),
         "unregistered": _("Other participants (head count)"),
-        "sent": _("Sent"),
+        "sent": pgettext("number of referrals", "Sent"),
         "accepted": _("Accepted"),
         "completed": _("Completed"),
+        "signed": _("Signed in the period"),
+        "active": _("Running during the period"),
+        "target": _("Target"),
+        "achieved": _("Achieved in the period"),
     }
     return fixed.get(key, key)
 
@@ -62,21 +113,61 @@ def table_title(table: dict) -> str:
     }
 
 
-def column_labels() -> list[str]:
-    return [str(Sex(s).label) for s in (Sex.FEMALE, Sex.MALE, Sex.NOT_RECORDED)]
+def column_labels(columns: list[str] | None = None) -> list[str]:
+    labels = {s.value: str(s.label) for s in Sex}
+    labels["count"] = _("Number")
+    return [labels.get(c, c) for c in columns or [s.value for s in Sex]]
+
+
+def note_text(code: str) -> str:
+    return {
+        NOTE_OVERLAP: _(
+            "A person may have several vulnerabilities, or none: the rows do not add up to the "
+            "number of people, and the last row sums the rows, not people."
+        ),
+        NOTE_NO_SEX: _(
+            "The source records no sex: these are counts of records (proposals, grants), not "
+            "of people."
+        ),
+        NOTE_TWO_SEXES: _(
+            "The source records women and men only: the “not recorded” column is empty by "
+            "construction, not because every sex is known."
+        ),
+        NOTE_TARGETS: _("Targets are planned figures, not people reached."),
+    }.get(code, code)
+
+
+def protection_note(version: str | None, *, cleared: bool) -> str:
+    """What the audience must know about the figures it is shown (screen, XLSX, CSV, PDF)."""
+    if cleared:
+        return _("Unsuppressed figures: not for publication.")
+    if rule_set(version).method == ROUND:
+        return _(
+            "Every figure, totals included, is rounded on its own to a multiple of 5 (of 10 "
+            "for protection and GBV services): counts of 1 or 2 show as 0, and rounded figures "
+            "need not add up."
+        )
+    return _(
+        "Counts from 1 to k-1 are shown as <k; cells marked x are hidden so that the small "
+        "counts cannot be recomputed from the totals."
+    )
 
 
 def present(tables: list[dict], *, cleared: bool) -> list[dict]:
     out = []
     for table in tables:
+        method = rule_set(table.get("rules")).method
         shown = {
             "key": table["key"],
             "dim": table["dim"],
             "title": table_title(table),
             "row_header": _dim_title(table["dim"]),
-            "columns": column_labels(),
+            "columns": column_labels(table.get("columns")),
+            "column_keys": list(table.get("columns") or [s.value for s in Sex]),
             "k": table["k"],
             "kind": table.get("kind", "count"),
+            "rounded": method == ROUND and not cleared and table["k"] > 1,
+            "notes": [note_text(code) for code in table.get("notes", [])],
         }
         if shown["kind"] == "median":
             k = table["k"]
@@ -88,14 +179,18 @@ def present(tables: list[dict], *, cleared: bool) -> list[dict]:
             ]
             out.append(shown)
             continue
-        cells = [row["cells"] for row in table["rows"]] or [[0, 0, 0]]
-        grid = protected_grid(cells, table["k"], cleared=cleared)
+        width = len(shown["column_keys"])
+        cells = [row["cells"] for row in table["rows"]] or [[0] * width]
+        grid = protected_grid(cells, table["k"], cleared=cleared, method=method)
         labels = [_row_label(table["dim"], row) for row in table["rows"]] or [_("Total")]
         shown["rows"] = [
-            {"label": label, "cells": line[:-1], "total": line[-1]}
-            for label, line in zip(labels, grid[:-1], strict=True)
+            {"key": row_key, "label": label, "cells": line[:-1], "total": line[-1]}
+            for row_key, label, line in zip(
+                [row["key"] for row in table["rows"]] or ["total"], labels, grid[:-1], strict=True
+            )
         ]
         shown["totals"] = {"cells": grid[-1][:-1], "total": grid[-1][-1]}
+        shown["totals_label"] = _("Sum of the rows") if table.get("overlap") else _("Total")
         shown["empty"] = not table["rows"]
         hidden = sum(1 for line in grid for c in line if c["flag"])
         filled = sum(1 for line in grid for c in line if c["flag"] or c["value"])
@@ -107,13 +202,13 @@ def present(tables: list[dict], *, cleared: bool) -> list[dict]:
 
 
 def chart_data(tables: list[dict]) -> dict:
-    """A population pyramid (sex × age) and bars by category, from the protected tables: a
-    hidden cell is plotted as 0 and listed as hidden."""
+    """A population pyramid (sex × age) and bars by category and territory, from the protected
+    tables: a hidden cell is plotted as 0 and listed as hidden."""
     data = {"labels": {"female": str(Sex.FEMALE.label), "male": str(Sex.MALE.label)}}
     for table in tables:
-        if table.get("kind") != "count":
+        if table.get("kind") != "count" or table.get("column_keys", [])[:2] != ["female", "male"]:
             continue
-        pick = {"age_band": "pyramid", "category": "categories"}
+        pick = {"age_band": "pyramid", "category": "categories", "territory": "territories"}
         name = next((v for k, v in pick.items() if table["key"].endswith(f"__{k}")), None)
         if name and name not in data:
             data[name] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from datetime import timedelta
 
@@ -11,11 +12,20 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports import builder
-from reports.choices import Breakdown, Measure, Status, TerritoryLevel
+from baom.choices import AGE_BANDS
+from reports import builder, suppression
+from reports.choices import (
+    PROGRAMME_MEASURES,
+    Breakdown,
+    Measure,
+    PeriodSplit,
+    Protection,
+    Status,
+    TerritoryLevel,
+)
 from reports.models import Report
 from reports.permissions import can_request_report, covers_programme
-from reports.suppression import RULES_VERSION
+from reports.suppression import CURRENT
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +52,22 @@ def clean_parameters(data: dict) -> dict:
     level = data.get("territory_level") or TerritoryLevel.PROVINCE
     if level not in TerritoryLevel.values:
         errors["territory_level"] = _("Choose a territory level from the list.")
+    split = data.get("period_split") or ""
+    if split not in PeriodSplit.values:
+        errors["period_split"] = _("Choose a split by period from the list.")
+    top = data.get("nationality_top") or builder.DEFAULT_TOP
+    if not isinstance(top, int) or not 1 <= top <= MAX_TOP:
+        errors["nationality_top"] = _("Show between 1 and %(max)s nationalities.") % {
+            "max": MAX_TOP
+        }
+    protection = data.get("protection") or Protection.SUPPRESS
+    if protection not in Protection.values:
+        errors["protection"] = _("Choose a small-count protection from the list.")
+    bands = data.get("age_bands") or AGE_BANDS
+    try:
+        bands = check_age_bands(bands)
+    except ValueError as exc:
+        errors["age_bands"] = str(exc)
     if errors:
         raise ValidationError(errors)
     return {
@@ -51,7 +77,36 @@ def clean_parameters(data: dict) -> dict:
         "breakdowns": breakdowns,
         "territory_level": level,
         "bureau_id": None,
+        "period_split": split,
+        "nationality_top": top,
+        "age_bands": [list(band) for band in bands],
+        "protection": protection,
     }
+
+
+MAX_TOP = 50
+
+
+def check_age_bands(bands) -> list[tuple[int, int | None]]:
+    """Bands that start at 0, follow each other without gap or overlap, and end with an open
+    band ("60+"); a ValueError with a message for the user otherwise."""
+    try:
+        bands = [(int(low), None if high is None else int(high)) for low, high in bands]
+    except (TypeError, ValueError):
+        raise ValueError(_("Write the age bands as 0-4, 5-11, …, 60+.")) from None
+    if not bands or bands[0][0] != 0:
+        raise ValueError(_("The first age band must start at 0."))
+    if bands[-1][1] is not None:
+        raise ValueError(_("The last age band must be open, such as 60+."))
+    for (low, high), (next_low, _h) in itertools.pairwise(bands):
+        if high is None or high < low or next_low != high + 1:
+            raise ValueError(
+                _("Age bands must follow each other without gap or overlap (%(low)s-%(high)s).")
+                % {"low": low, "high": "" if high is None else high}
+            )
+    if len(bands) > 20:
+        raise ValueError(_("Use at most 20 age bands."))
+    return bands
 
 
 def report_request(*, user, data: dict) -> Report:
@@ -61,9 +116,15 @@ def report_request(*, user, data: dict) -> Report:
         raise PermissionDenied
     parameters = clean_parameters(data)
     if not covers_programme(user):
+        if PROGRAMME_MEASURES & set(parameters["measures"]):
+            raise ValidationError(
+                {"measures": _("Projects and diaspora figures cover the whole programme: "
+                               "they are not available in a bureau's report.")}
+            )  # fmt: skip
         parameters["bureau_id"] = user.organisation_id
+    rules = CURRENT[parameters["protection"]]
     with transaction.atomic():
-        report = Report(requested_by=user, parameters=parameters, rules_version=RULES_VERSION)
+        report = Report(requested_by=user, parameters=parameters, rules_version=rules)
         report.full_clean()
         report.save()
         transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
@@ -88,8 +149,36 @@ def report_enqueue(*, report_id: int) -> bool:
     return True
 
 
+def stale_running_requeue() -> list[int]:
+    """Reports left "running" by a dead worker go back to the queue. ``report_build`` holds a
+    session advisory lock on the report while it builds, and PostgreSQL drops it with a dead
+    worker's connection: a running report whose lock is free has nobody building it. (With
+    Redis, the unacknowledged task would come back only after the broker's visibility timeout,
+    hours later.) The status changes while this function holds the lock, so no worker can
+    start on the report in between. Idempotent: the build starts over and writes its tables in
+    one final UPDATE, so the report completes once."""
+    requeued = []
+    for pk in Report.objects.filter(status=Status.RUNNING).values_list("pk", flat=True)[:100]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [7007, pk])
+            if not cursor.fetchone()[0]:
+                continue  # a live worker is building it
+            try:
+                changed = Report.objects.filter(pk=pk, status=Status.RUNNING).update(
+                    status=Status.QUEUED, progress=0, enqueued_at=None
+                )
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [7007, pk])
+        if changed:
+            logger.warning("report %s: its worker died mid-build, queued again", pk)
+            requeued.append(pk)
+    return requeued
+
+
 def queued_reports_retry() -> int:
-    """Beat, every minute: hand again to the worker reports never enqueued or stuck queued."""
+    """Beat, every minute: hand again to the worker reports never enqueued or stuck queued,
+    and reports whose worker died while building them."""
+    stale_running_requeue()
     stale = timezone.now() - STALE_AFTER
     ids = list(
         Report.objects.filter(status=Status.QUEUED)
@@ -97,6 +186,20 @@ def queued_reports_retry() -> int:
         .values_list("pk", flat=True)[:100]
     )
     return sum(report_enqueue(report_id=pk) for pk in ids)
+
+
+def too_fine_message(parameters: dict) -> str:
+    if parameters.get("territory_level") in (TerritoryLevel.COMMUNE, TerritoryLevel.BUREAU):
+        return _(
+            "This report is too fine to publish: most of its figures would be hidden to protect "
+            "small counts. Request it again by province rather than by commune or bureau, with "
+            "fewer breakdowns, or over a longer period."
+        )
+    return _(
+        "This report is too fine to publish: most of its figures would be hidden to protect "
+        "small counts. Request it again with fewer breakdowns (or fewer nationalities), "
+        "without the split by period, or over a longer period."
+    )
 
 
 def _set_progress(report_id: int, pct: int) -> None:
@@ -119,10 +222,13 @@ def report_build(*, report_id: int) -> str:
         Report.objects.filter(pk=report_id).update(
             status=Status.RUNNING, started_at=now, data_time=now, progress=1, error=""
         )
+        rules = suppression.rule_set(report.rules_version).version
         try:
             tables = builder.build(
                 report.parameters, progress=lambda pct: _set_progress(report_id, pct)
             )
+            for table in tables:  # every output applies the rule set the tables carry
+                table["rules"] = rules
         except Exception as exc:
             logger.exception("report %s failed", report_id)
             Report.objects.filter(pk=report_id).update(
@@ -132,12 +238,20 @@ def report_build(*, report_id: int) -> str:
                         "administrator if it fails again.") % {"error": type(exc).__name__},
             )  # fmt: skip
             return "failed"
+        if suppression.too_fine(tables, rules):
+            # Nothing is written: the user is told which coarser level to ask for.
+            Report.objects.filter(pk=report_id).update(
+                status=Status.FAILED,
+                finished_at=timezone.now(),
+                error=too_fine_message(report.parameters),
+            )
+            return "too_fine"
         Report.objects.filter(pk=report_id).update(
             status=Status.DONE,
             progress=100,
             result={"tables": tables},
             checksum=builder.checksum(tables),
-            rules_version=RULES_VERSION,
+            rules_version=rules,
             finished_at=timezone.now(),
         )
         return "done"

@@ -13,17 +13,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The rule set, versioned: a report records the version it used, and every output (screen,
-# XLSX, CSV) applies the same one, so a value hidden in one format is hidden in all.
-RULES_VERSION = "2026.1"
+# Rule sets, versioned: a report records the one it used (``Report.rules_version``) and every
+# table carries it (``table["rules"]``), so every output (screen, XLSX, CSV, PDF, DHIS2/ADX)
+# applies the same one: a value hidden in one format is hidden in all.
+#
+# * 2026.1 (suppression): counts 1..k-1 shown as <k, plus secondary suppression.
+# * 2026.1-r5 (rounding): every figure, totals included, rounded on its own to the nearest
+#   multiple of the base: 5, or 10 for the protection/GBV tables (k = 10). A count of 1 or 2
+#   shows as 0, 3 or 4 as 5; rounded figures need not add up.
+SUPPRESS, ROUND = "suppress", "round"
 DEFAULT_K = 5
 SENSITIVE_K = 10  # GBV and protection measures
 
 
 @dataclass(frozen=True)
-class SuppressionRule:
-    measure: str
-    k: int
+class RuleSet:
+    version: str
+    method: str
+
+
+RULE_SETS = {
+    "2026.1": RuleSet("2026.1", SUPPRESS),
+    "2026.1-r5": RuleSet("2026.1-r5", ROUND),
+}
+RULES_VERSION = "2026.1"  # the default
+CURRENT = {SUPPRESS: "2026.1", ROUND: "2026.1-r5"}  # the version a new report uses
+# A report is refused as too fine to publish when more than this share of the non-zero
+# cells of its breakdown tables would be hidden (or rounded to 0).
+TOO_FINE_SHARE = 0.5
+
+
+def rule_set(version: str | None) -> RuleSet:
+    return RULE_SETS.get(version or RULES_VERSION, RULE_SETS[RULES_VERSION])
+
+
+def base_for(k: int) -> int:
+    """Rounding base of a table: 5, or 10 where k = 10 (protection and GBV)."""
+    return SENSITIVE_K if k >= SENSITIVE_K else DEFAULT_K
+
+
+def round_to(value: int, base: int) -> int:
+    return base * ((value + base // 2) // base) if base else value
 
 
 def k_for(measure: str) -> int:
@@ -64,7 +94,7 @@ def _bridges(hidden: set[tuple[int, int]]) -> set[tuple[int, int]]:
     return found
 
 
-def suppress(cells: list[list[int]], k: int) -> dict[tuple[int, int], str]:
+def _suppress(cells: list[list[int]], k: int) -> dict[tuple[int, int], str]:
     """Which cells of ``augmented(cells)`` to hide, and why (primary or secondary)."""
     grid = augmented(cells)
     rows, cols = len(grid), len(grid[0])
@@ -91,9 +121,37 @@ def suppress(cells: list[list[int]], k: int) -> dict[tuple[int, int], str]:
         flags[min(candidates, key=cost)] = SECONDARY
 
 
-def protected_grid(cells: list[list[int]], k: int, *, cleared: bool) -> list[list[dict]]:
+def suppress(cells: list[list[int]], k: int) -> dict[tuple[int, int], str]:
+    """Which cells of ``augmented(cells)`` to hide, and why (primary or secondary)."""
+    if k <= 1:  # counts of records that are not people: nothing to protect
+        return {}
+    return _suppress(cells, k)
+
+
+def masked(cells: list[list[int]], k: int, method: str = SUPPRESS) -> tuple[int, int]:
+    """(non-zero body cells, how many of them the rule hides or rounds to 0)."""
+    values = [(i, j, v) for i, row in enumerate(cells) for j, v in enumerate(row) if v]
+    if k <= 1:
+        return len(values), 0
+    if method == ROUND:
+        base = base_for(k)
+        return len(values), sum(1 for _i, _j, v in values if round_to(v, base) == 0)
+    flags = suppress(cells, k)
+    return len(values), sum(1 for i, j, _v in values if (i, j) in flags)
+
+
+def protected_grid(
+    cells: list[list[int]], k: int, *, cleared: bool, method: str = SUPPRESS
+) -> list[list[dict]]:
     """The augmented grid as display cells: value (None when hidden), text and flag."""
     grid = augmented(cells)
+    if method == ROUND and not cleared and k > 1:
+        base = base_for(k)
+        return [
+            [{"value": round_to(v, base), "text": str(round_to(v, base)), "flag": None,
+              "rounded": True} for v in row]
+            for row in grid
+        ]  # fmt: skip
     flags = {} if cleared else suppress(cells, k)
     out = []
     for i, row in enumerate(grid):
@@ -108,3 +166,18 @@ def protected_grid(cells: list[list[int]], k: int, *, cleared: bool) -> list[lis
                 line.append({"value": value, "text": str(value), "flag": None})
         out.append(line)
     return out
+
+
+def too_fine(tables: list[dict], version: str | None) -> bool:
+    """Whether the breakdown tables of a report would be mostly hidden under its rule set:
+    then the report is refused and a coarser level suggested, rather than published empty."""
+    from reports.choices import BREAKDOWN_DIMS
+
+    method = rule_set(version).method
+    filled = hidden = 0
+    for table in tables:
+        if table.get("kind", "count") != "count" or table["dim"] not in BREAKDOWN_DIMS:
+            continue
+        n, m = masked([row["cells"] for row in table["rows"]], table["k"], method)
+        filled, hidden = filled + n, hidden + m
+    return filled > 0 and hidden > TOO_FINE_SHARE * filled

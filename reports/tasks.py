@@ -23,3 +23,12 @@ def retry_queued_reports() -> int:
     from reports.services import queued_reports_retry
 
     return queued_reports_retry()
+
+
+@shared_task(ignore_result=True)
+def create_scheduled_report(frequency: str) -> str:
+    """Beat (monthly, quarterly): the regional report of the previous full period, once."""
+    from reports.scheduling import scheduled_report_create
+
+    report, created = scheduled_report_create(frequency=frequency)
+    return f"{report.uuid} {'created' if created else 'exists'}"

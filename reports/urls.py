@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import views, views_exports
 
 app_name = "reports"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("<uuid:uuid>/", views.detail, name="detail"),
     path("<uuid:uuid>/progress/", views.progress, name="progress"),
     path("<uuid:uuid>/download.<str:fmt>", views.download, name="download"),
+    path("<uuid:uuid>/report.pdf", views_exports.pdf, name="pdf"),
+    path("<uuid:uuid>/export/<str:fmt>/", views_exports.national_export, name="national_export"),
 ]

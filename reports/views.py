@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core import audit
 from core.views import module_required
 from reports import exports, presentation, services
 from reports.choices import Status
 from reports.forms import ReportForm
 from reports.models import Report
 from reports.permissions import can_request_report, can_view_unsuppressed
+from reports.scheduling import latest_scheduled
 
 PAGE_SIZE = 25
 
@@ -24,6 +26,16 @@ PAGE_SIZE = 25
 def _report_for(user, uuid) -> Report:
     reports = Report.objects.visible_to(user).select_related("requested_by")
     return get_object_or_404(reports, uuid=uuid)
+
+
+def audit_export(request, report, fmt: str) -> None:
+    """Every report file handed out is written to the audit trail (format and report)."""
+    audit.record(
+        actor=request.user,
+        action=audit.Action.EXPORT,
+        object_type="reports.report",
+        object_id=f"{fmt}:{report.uuid}",
+    )
 
 
 def _cleared(request) -> bool:
@@ -34,12 +46,20 @@ def _cleared(request) -> bool:
 @never_cache
 @module_required("reports")
 def index(request):
-    reports = Report.objects.visible_to(request.user).select_related("requested_by").defer("result")
+    reports = (
+        Report.objects.visible_to(request.user)
+        .select_related("requested_by", "schedule")
+        .defer("result")
+    )
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "reports/index.html",
-        {"page": page, "can_request": can_request_report(request.user)},
+        {
+            "page": page,
+            "can_request": can_request_report(request.user),
+            "scheduled": latest_scheduled(request.user),
+        },
     )
 
 
@@ -80,6 +100,7 @@ def _detail_context(request, report) -> dict:
             cleared=cleared,
             can_toggle=may_toggle,
             protected_query="?protected=1" if not cleared and may_toggle else "",
+            protection_note=presentation.protection_note(report.rules_version, cleared=cleared),
         )
     return context
 
@@ -124,4 +145,5 @@ def download(request, uuid, fmt):
             content_type="text/csv; charset=utf-8",
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    audit_export(request, report, fmt)
     return response

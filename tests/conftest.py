@@ -18,6 +18,44 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "real_two_factor: sign-ins of programme managers and admins go through the real "
+        "two-factor steps (not marked as passed, see _second_factor_passed_at_sign_in)",
+    )
+
+
+def pass_second_factor(sender, request, user, **kwargs):
+    """At sign-in, mark the session as having passed the second factor (as the code step does)
+    for the roles that must use one, with a backup-code device made for the tests."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from accounts.mfa import mfa_required
+
+    if mfa_required(user):
+        device, _created = StaticDevice.objects.get_or_create(
+            user=user, name="tests", defaults={"confirmed": True}
+        )
+        request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_passed_at_sign_in(request):
+    """Programme managers and admins must give a code at sign-in (accounts.middleware): tests
+    that are not about it sign them in (login fixture, force_login, the browser's sign-in form)
+    as if they had. Tests marked ``real_two_factor`` go through the real steps."""
+    from django.contrib.auth.signals import user_logged_in
+
+    if request.node.get_closest_marker("real_two_factor"):
+        yield
+        return
+    user_logged_in.connect(pass_second_factor, dispatch_uid="tests.pass_second_factor")
+    yield
+    user_logged_in.disconnect(dispatch_uid="tests.pass_second_factor")
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """The cache lives in the real Redis, shared by every test: start each test clean."""

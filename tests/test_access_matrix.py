@@ -65,6 +65,13 @@ SKIPPED: dict[str, str] = {}
 EXPECTED: dict[str, tuple[str, str]] = {
     "accounts:login": ("ag su as st pm rv do ad anon", "ag su as st pm rv do ad anon"),
     "accounts:logout": ("", ""),
+    # Two-factor authentication: every signed-in user may set it up; programme managers and
+    # admins may not turn it off (403); the code step sends a signed-in user home.
+    "accounts:mfa_backup_codes": ("ag su as st pm rv do ad", "ag su as st pm rv do ad"),
+    "accounts:mfa_backup_codes_renew": ("ag su as st pm rv do ad", "ag su as st pm rv do ad"),
+    "accounts:mfa_disable": ("ag su as st rv do", "ag su as st rv do"),
+    "accounts:mfa_setup": ("ag su as st pm rv do ad", "ag su as st pm rv do ad"),
+    "accounts:mfa_verify": ("ag su as st pm rv do ad", "ag su as st pm rv do ad"),
     "accounts:password_change": ("ag su as st pm rv do ad", "ag su as st pm rv do ad"),
     "accounts:password_reset": ("ag su as st pm rv do ad anon", "ag su as st pm rv do ad anon"),
     "accounts:password_reset_complete": (
@@ -85,6 +92,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "baom:activity_list": ("ag su pm ad", "ag su pm ad"),
     "baom:anonymous_create": ("ag su", "ag su"),
     "baom:beneficiary_create": ("ag su", "ag su"),
+    # Consent: need-to-know, the person's bureau only (managers read, they do not record).
+    "baom:consent": ("ag su", ""),
     "baom:beneficiary_detail": ("ag su pm ad", "pm ad"),
     "baom:beneficiary_edit": ("ag su", ""),
     "baom:distribution_create": ("ag su", ""),
@@ -95,6 +104,11 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "baom:index": ("ag su pm ad", "ag su pm ad"),
     "baom:merge": ("su", "su"),
     "baom:merge_undo": ("", ""),
+    # Rights of the person (law 09-08): the supervisor of the person's bureau only.
+    "baom:rights": ("su", ""),
+    "baom:rights_anonymise": ("su", ""),
+    "baom:rights_export": ("su", ""),
+    "baom:rights_rectify": ("su", ""),
     "baom:visit_create": ("ag su", ""),
     "core:access_log": ("su pm ad", "pm ad"),
     "core:audit_list": ("su pm ad", "su pm ad"),
@@ -105,6 +119,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "reports:detail": ("", ""),
     "reports:progress": ("", ""),
     "reports:download": ("", ""),
+    "reports:pdf": ("", ""),
+    "reports:national_export": ("", ""),
     "diaspora:association_create": ("do ad", "do ad"),
     "diaspora:association_detail": ("pm do ad", "pm do ad"),
     "diaspora:association_edit": ("do ad", "do ad"),
@@ -247,6 +263,11 @@ class World:
             "baom:beneficiary_edit",
             "baom:visit_create",
             "baom:distribution_create",
+            "baom:consent",
+            "baom:rights",
+            "baom:rights_export",
+            "baom:rights_rectify",
+            "baom:rights_anonymise",
             "referrals:create",
             "core:access_log",
         }:

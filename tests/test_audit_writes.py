@@ -71,6 +71,14 @@ def test_diaspora_people_are_audited_from_registration_to_deletion():
     assert [(e.action, e.actor_id) for e in events] == [("create", None), ("delete", user.pk)]
 
 
+def test_reading_a_diaspora_member_page_is_audited(client):
+    user = officer()
+    person = member(user)
+    client.force_login(user)
+    assert client.get(person.get_absolute_url()).status_code == 200
+    assert trail(person) == [("create", user.pk), ("read", user.pk)]
+
+
 def test_participants_and_contacts_are_audited():
     user = officer()
     fair = event(user)

@@ -40,6 +40,11 @@ INSTALLED_APPS = [
     "csp",
     "django_celery_beat",
     "django_countries",
+    # Two-factor authentication: TOTP apps and one-time backup codes (accounts/mfa.py). Listed
+    # before accounts, whose admin module unregisters their device admins (secrets stay private).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "baom",
@@ -58,6 +63,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.SessionTimeoutMiddleware",
+    # request.user.is_verified(): this session passed the second factor (django-otp); then the
+    # one place that keeps MFA_REQUIRED_ROLES on the enrolment or code page until they do.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "core.middleware.AuditRequestMiddleware",
     "core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -152,6 +161,20 @@ else:
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# A wrong two-factor code counts as a failed sign-in too (accounts.views.mfa_verify); the code
+# typed is masked like the password in django-axes' records.
+AXES_SENSITIVE_PARAMETERS = ["otp_token"]
+
+# Two-factor authentication (TOTP with django-otp, accounts/mfa.py). Users of these roles must
+# enrol an authenticator app at their first sign-in and give a code at every sign-in; everyone
+# else may turn it on in "My account". Production refuses a list without programme_manager and
+# admin (config/settings/production.py); local development leaves it empty by default.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "programme_manager,admin")
+OTP_TOTP_ISSUER = "Tawjih"
+# Wrong codes lock the device for 1, 2, 4, 8... seconds (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
 SESSION_COOKIE_HTTPONLY = True
@@ -215,7 +238,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Exports escape formulas themselves (core.spreadsheets: an apostrophe before =, +, -, @, tab
+# and CR); the library's setting would strip one leading "=" and leave the rest.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # --- Mail -------------------------------------------------------------------------------
 _email = env_email("EMAIL_URL", "consolemail://")
@@ -228,6 +253,21 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tawjih <no-reply@tawjih.ma>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Module tuning ----------------------------------------------------------------------
+# Days a receiving organisation keeps reading a person's shared details after the referral is
+# completed (never after a decline or cancellation).
+REFERRALS_ACCESS_DAYS = env_int("REFERRALS_ACCESS_DAYS", 30, minimum=0)
+# Public diaspora registration form: at most this many submissions per address per window.
+DIASPORA_REGISTRATION_LIMIT = env_int("DIASPORA_REGISTRATION_LIMIT", 5, minimum=1)
+DIASPORA_REGISTRATION_WINDOW = env_int("DIASPORA_REGISTRATION_WINDOW", 3600, minimum=60)
+
+# --- Retention (law 09-08: kept no longer than the purpose needs; baom.services, nightly) --
+# Closed cases are anonymised this many years after closing; open cases with no visit, kit,
+# referral or edit for this many years too. Anonymous head counts and the audit trail (no
+# personal value) are kept.
+RETENTION_CLOSED_CASE_YEARS = env_int("RETENTION_CLOSED_CASE_YEARS", 5, minimum=1)
+RETENTION_INACTIVE_CASE_YEARS = env_int("RETENTION_INACTIVE_CASE_YEARS", 5, minimum=1)
 
 # --- Security headers common to every environment ---------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,7 +2,7 @@
 
 import secrets
 
-from config.env import BASE_DIR, env_bool, env_str
+from config.env import BASE_DIR, env_bool, env_list, env_str
 from config.settings.base import *  # noqa: F403
 
 
@@ -18,3 +18,6 @@ def _local_secret_key() -> str:
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "") or _local_secret_key()
+# Two-factor authentication is not required on a developer's machine (synthetic demo data, demo
+# logins shared by everyone): MFA_REQUIRED_ROLES=programme_manager,admin turns it on to try it.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "")

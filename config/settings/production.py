@@ -10,8 +10,16 @@ if len(SECRET_KEY) < 50:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters.")
+# Rotating the key: put the old one here for a while, so sessions and signed links survive.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 SITE_URL = env_str("SITE_URL").rstrip("/")
+# Programme managers and admins see every organisation's records: their second factor cannot be
+# switched off in production (MFA_REQUIRED_ROLES may add roles, not remove these two).
+if not {"programme_manager", "admin"} <= set(MFA_REQUIRED_ROLES):  # noqa: F405
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("MFA_REQUIRED_ROLES must include programme_manager and admin.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -37,23 +37,27 @@
     });
   }
 
-  const categories = document.getElementById("chart-categories");
-  if (categories && data.categories) {
-    new Chart(categories, {
-      type: "bar",
-      data: {
-        labels: data.categories.rows,
-        datasets: [
-          { label: data.labels.female, data: data.categories.female, backgroundColor: FEMALE },
-          { label: data.labels.male, data: data.categories.male, backgroundColor: MALE },
-        ],
-      },
-      options: {
-        animation: false,
-        locale: document.documentElement.lang || "fr",
-        scales: { x: { reverse: rtl } },
-        plugins: { legend: { rtl: rtl } },
-      },
-    });
-  }
+  // Bars by sex: by category, and by territory.
+  [["chart-categories", data.categories], ["chart-territories", data.territories]].forEach(
+    ([id, source]) => {
+      const canvas = document.getElementById(id);
+      if (!canvas || !source) return;
+      new Chart(canvas, {
+        type: "bar",
+        data: {
+          labels: source.rows,
+          datasets: [
+            { label: data.labels.female, data: source.female, backgroundColor: FEMALE },
+            { label: data.labels.male, data: source.male, backgroundColor: MALE },
+          ],
+        },
+        options: {
+          animation: false,
+          locale: document.documentElement.lang || "fr",
+          scales: { x: { reverse: rtl } },
+          plugins: { legend: { rtl: rtl } },
+        },
+      });
+    }
+  );
 })();

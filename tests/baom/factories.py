@@ -8,9 +8,10 @@ import factory
 from django.utils import timezone
 
 from accounts.roles import Role
-from baom import services
-from baom.choices import Category, ConsentMethod, Sex
-from baom.models import Beneficiary, ServiceType
+from baom import privacy, services
+from baom import services as baom_services
+from baom.choices import Category, ConsentMethod, ConsentPurpose, Sex
+from baom.models import Beneficiary, ConsentRecord, ServiceType, Visit
 from tests.factories import UserFactory
 
 
@@ -46,3 +47,41 @@ class BeneficiaryFactory(factory.django.DjangoModelFactory):
 
 def service(code: str) -> ServiceType:
     return ServiceType.objects.get(code=code)
+
+
+class ConsentRecordFactory(factory.django.DjangoModelFactory):
+    """A consent given or withdrawn through the real service (the booleans follow).
+    ConsentRecordFactory(beneficiary=person, actor=agent, purpose="sharing", given=False)."""
+
+    class Meta:
+        model = ConsentRecord
+
+    purpose = ConsentPurpose.SHARING
+    given = True
+    date = factory.LazyFunction(timezone.localdate)
+    method = ConsentMethod.ORAL
+
+    @classmethod
+    def _create(cls, model_class, *args, beneficiary, actor, **data):
+        return privacy.consent_record(beneficiary=beneficiary, actor=actor, **data)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    """A visit through the real service: VisitFactory(beneficiary=person, agent=agent)."""
+
+    class Meta:
+        model = Visit
+
+    date = factory.LazyFunction(timezone.localdate)
+    channel = "walk_in"
+    notes = ""
+
+    @classmethod
+    def _create(cls, model_class, *args, beneficiary, agent, services=(), **data):
+        return baom_services.visit_record(
+            beneficiary=beneficiary, agent=agent, services=services, **data
+        )
+
+
+def supervisor_of(bureau):
+    return UserFactory(role=Role.SUPERVISOR, organisation=bureau)

@@ -14,7 +14,7 @@ from tablib import Dataset
 
 from accounts.roles import Role
 from baom.imports import template_dataset
-from baom.models import Beneficiary
+from baom.models import Beneficiary, ConsentRecord
 from baom.resources import HEADERS
 from core.models import AuditEvent
 
@@ -39,7 +39,8 @@ def register(rows: int, *, bad: dict[int, dict] | None = None) -> Dataset:
             "Date de naissance": "15/03/1990", "Âge estimé": "", "Nationalité": "Sénégal",
             "Catégorie": "RPT", "Téléphone": "", "Commune": "Inezgane",
             "Date d'enregistrement": "02/01/2026", "Consentement au traitement": "oui",
-            "Consentement au partage": "non", "Date du consentement": "",
+            "Consentement au partage": "non",
+            "Consentement à être contacté": "oui" if n % 3 else "", "Date du consentement": "",
             "Mode de consentement": "",
         }  # fmt: skip
         row.update((bad or {}).get(n, {}))
@@ -81,6 +82,13 @@ def test_preview_saves_nothing_then_confirm_saves_every_row(client, login, super
     assert {(e.actor_id, e.organisation_id) for e in created} == {
         (supervisor.pk, supervisor.organisation_id)
     }
+    # Each person's consent history starts with the answers of the register.
+    history = ConsentRecord.objects.filter(beneficiary__in=people)
+    assert history.filter(purpose="processing", given=True).count() == 12
+    assert history.filter(purpose="sharing", given=False).count() == 12
+    assert history.filter(purpose="contact", given=True).count() == 8  # rows 1, 2, 4, 5, ...
+    assert people.filter(consent_contact=True).count() == 8
+    assert {r.recorded_by_id for r in history} == {supervisor.pk}
     assert client.post(URL, {"token": token}).status_code == 302  # a replay imports nothing
     assert Beneficiary.objects.count() == 12
 

@@ -43,8 +43,17 @@ def test_statistician_requests_a_report_and_downloads_it(page):
     with real_worker() as start_worker:
         page.goto("/reports/")
         page.get_by_test_id("new-report").click()
+        # A year by default: only the year is asked for; a range asks for its two days.
+        expect(page.locator('select[name="year"]')).to_be_visible()
+        expect(page.locator('input[name="start"]')).to_be_hidden()
+        page.locator('input[name="period"][value="range"]').check()
+        expect(page.locator('select[name="year"]')).to_be_hidden()
         page.locator('input[name="start"]').fill("2026-01-01")
         page.locator('input[name="end"]').fill("2026-06-30")
+        page.locator('select[name="period_split"]').select_option("quarter")
+        if SCREENSHOTS:
+            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(SCREENSHOTS) / "reports-request.png"), full_page=True)
         page.get_by_test_id("submit-report").click()
 
         expect(page.get_by_test_id("progress-bar")).to_be_visible()
@@ -55,6 +64,8 @@ def test_statistician_requests_a_report_and_downloads_it(page):
     expect(page.get_by_test_id("chart-pyramid")).to_be_visible()
     expect(page.get_by_test_id("suppression-note")).to_be_visible()
     assert page.get_by_test_id("report-table").count() >= 3
+    # The split by quarter: a table per person measure with one row per quarter.
+    expect(page.locator('[data-table="new_beneficiaries__period"] tbody tr')).to_have_count(2)
     with page.expect_download() as download:
         page.get_by_test_id("download-xlsx").click()
     assert download.value.suggested_filename.endswith(".xlsx")

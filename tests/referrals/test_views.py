@@ -89,13 +89,13 @@ def test_ticked_fields_are_shared(client, login, sender, receiver):
     )
 
 
-def test_no_consent_the_form_says_so_and_links_to_the_edit_page(client, login, sender, receiver):
+def test_no_consent_the_form_says_so_and_links_to_the_consent_page(client, login, sender, receiver):
     person = BeneficiaryFactory(agent=sender, consent_sharing=False)
     login(sender)
     url = reverse("referrals:create", args=[person.uuid])
     body = client.get(url).content.decode()
     assert 'data-testid="no-consent"' in body
-    assert reverse("baom:beneficiary_edit", args=[person.uuid]) in body
+    assert reverse("baom:consent", args=[person.uuid]) in body
     client.post(url, _form_data(receiver[0]))
     assert not Referral.objects.exists()
 

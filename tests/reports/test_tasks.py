@@ -7,6 +7,7 @@ import time
 import psycopg
 import pytest
 from celery.exceptions import Retry
+from django.db import connection
 
 from accounts.roles import Role
 from reports import services
@@ -81,3 +82,64 @@ def test_a_delivery_while_another_worker_holds_the_report_is_retried_not_dropped
     report.refresh_from_db()
     assert report.status == Status.QUEUED
     assert build_report.apply(args=[report.pk]).get() == "done"
+
+
+def _wait_for(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_report_lets_another_finish_it_exactly_once():
+    """Two REAL worker processes: the first is killed (SIGKILL) while it counts; the beat task
+    sees the report running with nobody holding it, queues it again, and the second worker
+    builds it once, with the numbers an uninterrupted build gives."""
+    from reports import builder
+    from tests.baom.factories import BeneficiaryFactory
+    from tests.reports.factories import REGISTERED
+
+    agent = UserFactory(role=Role.AGENT)
+    for sex in ["female"] * 12 + ["male"] * 7:
+        BeneficiaryFactory(agent=agent, sex=sex, registered_on=REGISTERED)
+    data = {"measures": ["new_beneficiaries", "kits"], "start": START, "end": END,
+            "breakdowns": ["category"]}  # fmt: skip
+    with real_worker() as start_worker:
+        # Another session holds the beneficiaries table: the worker marks the report running,
+        # then waits on its first count, where it is killed.
+        blocker = psycopg.connect(database_url_for_tests())
+        blocker.execute("LOCK TABLE baom_beneficiary IN ACCESS EXCLUSIVE MODE")
+        report = services.report_request(user=UserFactory(role=Role.STATISTICIAN), data=data)
+        first = start_worker()
+        assert _wait_for(lambda: Report.objects.get(pk=report.pk).status == Status.RUNNING)
+        first.kill()
+        first.wait(timeout=30)
+        blocker.rollback()
+        blocker.close()
+
+        def lock_dropped():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND classid = 7007 AND objid = %s",
+                    [report.pk],
+                )
+                return cursor.fetchone()[0] == 0
+
+        assert _wait_for(lock_dropped)
+        assert Report.objects.get(pk=report.pk).status == Status.RUNNING  # stuck
+        assert services.queued_reports_retry() == 1  # the beat task, every minute
+        start_worker()
+        assert _wait_for(lambda: Report.objects.get(pk=report.pk).is_finished)
+    report.refresh_from_db()
+    assert report.status == Status.DONE, report.error
+    assert Report.objects.count() == 1
+    expected = builder.build(report.parameters)
+    for table in expected:
+        table["rules"] = report.rules_version
+    assert report.checksum == builder.checksum(expected)
+    totals = next(t for t in report.result["tables"] if t["key"] == "new_beneficiaries__total")
+    assert totals["rows"][0]["cells"] == [12, 7, 0]

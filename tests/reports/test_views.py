@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 FORM = {
     "measures": ["new_beneficiaries"],
+    "period": "range",
     "start": "2026-01-01",
     "end": "2026-06-30",
     "breakdowns": ["category"],

@@ -34,17 +34,19 @@ def real_worker():
     }
     workers = []
 
-    def start():
+    def start() -> subprocess.Popen:
         workers.append(subprocess.Popen(
             [celery, "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING",
              "--without-mingle", "--without-gossip", "-Q", queue],
             cwd=settings.BASE_DIR, env=env,
         ))  # fmt: skip
+        return workers[-1]
 
     with override_settings(REPORTS_TASK_QUEUE=queue):
         try:
             yield start
         finally:
             for worker in workers:
-                worker.terminate()
-                worker.wait(timeout=30)
+                if worker.poll() is None:
+                    worker.terminate()
+                    worker.wait(timeout=30)

@@ -4,6 +4,7 @@ Every person here is synthetic. Idempotent: what exists is left as it is, so run
 twice changes nothing (and never resets a password someone changed).
 """
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -112,4 +113,15 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")
         for email, _name, role, organisation_name, _language in USERS:
             self.stdout.write(f"  {Role(role).label:<24} {email:<28} {organisation_name}")
+        required = ", ".join(str(Role(role).label) for role in settings.MFA_REQUIRED_ROLES)
+        if required:
+            self.stdout.write(
+                f"\nTwo-factor authentication is required for: {required}. At their first "
+                "sign-in they set up an authenticator app (QR code, or the key typed in)."
+            )
+        else:
+            self.stdout.write(
+                "\nTwo-factor authentication is optional here (MFA_REQUIRED_ROLES is empty); "
+                "anyone can turn it on in My account."
+            )
         self.stdout.write("")

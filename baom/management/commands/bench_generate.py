@@ -126,7 +126,7 @@ class Command(BaseCommand):
                     phone, commune_id, household_size, children_count, vulnerabilities,
                     gbv_survivor, confidential_notes, consent_processing, consent_sharing,
                     consent_date, consent_method, status, closed_reason, closed_on, merged_into_id,
-                    search_name, version, created_at, updated_at)
+                    search_name, version, created_at, updated_at, anonymised_reason, consent_contact)
                 SELECT gen_random_uuid(),
                        (%(codes)s::text[])[bi + 1] || '-'
                            || extract(year FROM DATE '2022-01-01' + (h %% 1400)::int)::int || '-'
@@ -146,7 +146,7 @@ class Command(BaseCommand):
                        (ARRAY['open','follow_up','closed'])[1 + (h / 5) %% 3],
                        CASE WHEN (h / 5) %% 3 = 2 THEN 'resolved' ELSE '' END,
                        CASE WHEN (h / 5) %% 3 = 2 THEN DATE '2025-06-01' END, NULL,
-                       fnn || ' ' || lnn, 1, now(), now()
+                       fnn || ' ' || lnn, 1, now(), now(), '', (h %% 3 <> 0)
                 FROM src
                 """,
                 {

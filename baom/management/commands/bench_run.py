@@ -150,7 +150,7 @@ class Command(BaseCommand):
         for n in range(count):
             dataset.append([
                 f"Nom{n}", f"Prénom{n}", "F" if n % 2 else "H", "15/03/1990", "", "Sénégal", "RPT",
-                "", "Inezgane", "02/01/2026", "oui", "non", "", "",
+                "", "Inezgane", "02/01/2026", "oui", "non", "non", "", "",
             ])  # fmt: skip
         try:
             with transaction.atomic():

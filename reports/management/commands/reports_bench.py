@@ -1,0 +1,334 @@
+# ruff: noqa: S608, E501 - benchmark SQL written out in full; every piece is a constant here
+"""Measure the full annual regional report on the bench volume (see bench_generate), side by
+side with the bare SQL GROUP BY queries that compute the same numbers.
+
+    manage.py reports_bench [--year 2024] [--keep]
+
+1. A warm-up pass of the bare queries (so both sides read a warm cache).
+2. The report (every measure, sex × age band × category × province × quarter) is built by the
+   real task code (``reports.tasks.build_report``, run in a child process of its own so that
+   its peak memory, ``ru_maxrss``, is the worker's alone).
+3. The bare SQL: one plain ``GROUP BY`` per table, no ORM, no Python after the fetch.
+4. The numbers of both sides are compared, then the XLSX of the largest table and of the whole
+   report are timed.
+
+It prints the times, their ratio (target ≤ 1.5), the peak memory (target < 300 MB), the XLSX
+time (target < 10 s) and the load average of the machine. The report row is deleted at the
+end unless ``--keep`` is given. Never on a production database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import date
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from accounts.models import User
+from accounts.roles import Role
+from reports import exports, presentation
+from reports.builder import SEXES, Builder
+from reports.choices import Breakdown, Measure, PeriodSplit, Status, TerritoryLevel
+from reports.models import Report
+from reports.services import clean_parameters
+from reports.suppression import RULES_VERSION
+
+QUARTER = "to_char({col}, 'YYYY-\"Q\"Q')"
+SEX_COUNTS = ", ".join(f"COUNT({{what}}) FILTER (WHERE b.sex = '{s}') AS {s}" for s in SEXES)
+PROVINCE = """
+    JOIN accounts_organisation o ON o.id = {bureau}
+    JOIN accounts_territory t ON t.id = o.territory_id
+    LEFT JOIN accounts_territory p ON p.id = t.parent_id"""
+PROVINCE_KEY = "CASE t.level WHEN 'commune' THEN p.code WHEN 'province' THEN t.code END"
+
+
+def bare_queries(parameters: dict) -> list[tuple[str, str]]:
+    """(table key, SQL) of plain GROUP BY queries giving the same numbers as the report.
+    Each returns rows of (row key, female, male, not recorded) or one row for a total."""
+    age = Builder(parameters)._age_sql()  # the same bands, on the same day
+    people = {
+        Measure.NEW_BENEFICIARIES: (
+            "FROM baom_beneficiary b {join} WHERE b.merged_into_id IS NULL "
+            "AND b.registered_on BETWEEN %(start)s AND %(end)s",
+            "b.registered_on", "b.bureau_id", "*",
+        ),
+        Measure.BENEFICIARIES_SERVED: (
+            "FROM baom_servicedelivery s JOIN baom_beneficiary b ON b.id = s.beneficiary_id "
+            "{join} WHERE b.merged_into_id IS NULL AND s.date BETWEEN %(start)s AND %(end)s",
+            "s.date", "s.bureau_id", "DISTINCT s.beneficiary_id",
+        ),
+    }  # fmt: skip
+    queries = []
+    for measure, (source, day, bureau, what) in people.items():
+        counts = SEX_COUNTS.format(what=what)
+        plain = source.format(join="")
+        queries += [
+            (f"{measure}__total", f"SELECT 'total', {counts} {plain}"),
+            (f"{measure}__age_band", f"SELECT {age}, {counts} {plain} GROUP BY 1"),
+            (f"{measure}__category", f"SELECT b.category, {counts} {plain} GROUP BY 1"),
+            (
+                f"{measure}__territory",
+                f"SELECT {PROVINCE_KEY}, {counts} "
+                f"{source.format(join=PROVINCE.format(bureau=bureau))} GROUP BY 1",
+            ),
+            (
+                f"{measure}__period",
+                f"SELECT {QUARTER.format(col=day)}, {counts} {plain} GROUP BY 1",
+            ),
+        ]
+    counts = SEX_COUNTS.format(what="*")
+    for measure, sensitive in ((Measure.SERVICES, "false"), (Measure.PROTECTION_SERVICES, "true")):
+        source = (
+            "FROM baom_servicedelivery s JOIN baom_beneficiary b ON b.id = s.beneficiary_id "
+            "JOIN baom_servicetype st ON st.id = s.service_type_id "
+            f"WHERE b.merged_into_id IS NULL AND st.is_sensitive = {sensitive} "
+            "AND s.date BETWEEN %(start)s AND %(end)s"
+        )
+        queries += [
+            (f"{measure}__service_type", f"SELECT st.code, {counts} {source} GROUP BY 1"),
+            (f"{measure}__period", f"SELECT {QUARTER.format(col='s.date')}, {counts} {source} GROUP BY 1"),
+        ]  # fmt: skip
+    attendance = (
+        "FROM baom_attendance a JOIN baom_groupactivity g ON g.id = a.activity_id "
+        "JOIN baom_beneficiary b ON b.id = a.beneficiary_id "
+        "WHERE b.merged_into_id IS NULL AND g.start_date BETWEEN %(start)s AND %(end)s"
+    )
+    heads = (
+        "SUM(unregistered_women), SUM(unregistered_men), 0 FROM baom_groupactivity "
+        "WHERE start_date BETWEEN %(start)s AND %(end)s"
+    )
+    kits = SEX_COUNTS.replace("COUNT({what})", "SUM(d.quantity)")
+    kit_source = (
+        "FROM baom_distribution d JOIN baom_beneficiary b ON b.id = d.beneficiary_id "
+        "WHERE b.merged_into_id IS NULL AND d.date BETWEEN %(start)s AND %(end)s"
+    )
+    queries += [
+        ("activity_participants__activity_type+", f"SELECT g.activity_type, {counts} {attendance} GROUP BY 1"),
+        ("activity_participants__activity_type+", f"SELECT activity_type, {heads} GROUP BY 1"),
+        ("activity_participants__period+", f"SELECT {QUARTER.format(col='g.start_date')}, {counts} {attendance} GROUP BY 1"),
+        ("activity_participants__period+", f"SELECT {QUARTER.format(col='start_date')}, {heads} GROUP BY 1"),
+        ("kits__kit_type", f"SELECT d.kit_type, {kits} {kit_source} GROUP BY 1"),
+        ("kits__period", f"SELECT {QUARTER.format(col='d.date')}, {kits} {kit_source} GROUP BY 1"),
+    ]  # fmt: skip
+    steps = []
+    for s in SEXES:
+        sex = f"b.sex = '{s}'"
+        steps += [
+            f"COUNT(*) FILTER (WHERE {sex})",
+            f"COUNT(*) FILTER (WHERE {sex} AND r.status IN ('accepted', 'in_progress', 'completed'))",
+            f"COUNT(*) FILTER (WHERE {sex} AND r.status = 'completed')",
+            "percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM r.answered_at - "
+            f"r.sent_at) / 86400.0) FILTER (WHERE {sex} AND r.answered_at IS NOT NULL AND "
+            "r.status IN ('accepted', 'in_progress', 'completed', 'declined'))",
+        ]
+    queries += [
+        (
+            "referrals__step*",
+            f"SELECT {', '.join(steps)} FROM referrals_referral r "
+            "JOIN baom_beneficiary b ON b.id = r.beneficiary_id WHERE b.merged_into_id IS NULL "
+            "AND (r.sent_at AT TIME ZONE %(tz)s)::date BETWEEN %(start)s AND %(end)s",
+        ),
+        (
+            "proposals__status",
+            "SELECT status, COUNT(*) FROM projects_proposal WHERE status <> 'draft' AND "
+            "(submitted_at AT TIME ZONE %(tz)s)::date BETWEEN %(start)s AND %(end)s GROUP BY 1",
+        ),
+        (
+            "proposals__targets",
+            "SELECT tg.category, SUM(tg.women), SUM(tg.men), 0 FROM projects_targetgroup tg "
+            "JOIN projects_proposal p ON p.id = tg.proposal_id WHERE p.status <> 'draft' AND "
+            "(p.submitted_at AT TIME ZONE %(tz)s)::date BETWEEN %(start)s AND %(end)s GROUP BY 1",
+        ),
+        (
+            "grants__count*",
+            "SELECT COUNT(*) FILTER (WHERE agreement_date BETWEEN %(start)s AND %(end)s), "
+            "COUNT(*) FILTER (WHERE start_date <= %(end)s AND end_date >= %(start)s) "
+            "FROM projects_grant",
+        ),
+        (
+            "grants__indicators*",
+            "SELECT SUM(i.target_women), SUM(i.target_men) FROM projects_indicator i "
+            "JOIN projects_grant g ON g.id = i.grant_id "
+            "WHERE g.start_date <= %(end)s AND g.end_date >= %(start)s",
+        ),
+        (
+            "grants__indicators*",
+            "SELECT SUM(women), SUM(men) FROM projects_indicatorachievement "
+            "WHERE period_end BETWEEN %(start)s AND %(end)s",
+        ),
+        (
+            "diaspora_members__status",
+            f"SELECT status, {SEX_COUNTS.format(what='*').replace('b.sex', 'sex')} "
+            "FROM diaspora_diasporamember "
+            "WHERE (created_at AT TIME ZONE %(tz)s)::date BETWEEN %(start)s AND %(end)s GROUP BY 1",
+        ),
+        (
+            "event_participants__event_kind",
+            f"SELECT e.kind, {SEX_COUNTS.format(what='*').replace('b.sex', 'p.sex')} "
+            "FROM diaspora_participation p JOIN diaspora_event e ON e.id = p.event_id "
+            "WHERE p.attended AND e.starts_on BETWEEN %(start)s AND %(end)s GROUP BY 1",
+        ),
+    ]
+    return queries
+
+
+def run_bare(parameters: dict) -> tuple[float, dict[str, dict]]:
+    """Run every bare query; (seconds, {table key: {row key: cells}}) for the comparison."""
+    params = {"start": parameters["start"], "end": parameters["end"], "tz": settings.TIME_ZONE}
+    results: dict[str, dict] = {}
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for key, sql in bare_queries(parameters):
+            cursor.execute(sql, params)
+            results.setdefault(key, []).append(cursor.fetchall())
+    return time.perf_counter() - started, results
+
+
+def _comparable(bare: dict, tables: list[dict]) -> list[str]:
+    """Table keys whose numbers differ between the bare SQL and the report (should be none)."""
+    built = {t["key"]: t for t in tables}
+    differ = []
+    for key, batches in bare.items():
+        if key.endswith("*"):
+            continue  # single-row aggregates: compared on the referrals table below
+        name = key.rstrip("+")
+        rows: dict[str, list[int]] = {}
+        for batch in batches:
+            for row_key, *cells in batch:
+                acc = rows.setdefault(str(row_key or "unknown"), [0] * len(cells))
+                rows[str(row_key or "unknown")] = [
+                    a + int(c or 0) for a, c in zip(acc, cells, strict=True)
+                ]
+        table = built.get(name)
+        mine = {r["key"]: r["cells"] for r in table["rows"] if any(r["cells"])} if table else {}
+        if {k: v for k, v in rows.items() if any(v)} != mine:
+            differ.append(name)
+    step = bare.get("referrals__step*")
+    if step and "referrals__step" in built:
+        values = step[0][0]
+        sent = [values[4 * i] for i in range(3)]
+        if built["referrals__step"]["rows"][0]["cells"] != sent:
+            differ.append("referrals__step")
+    return differ
+
+
+class Command(BaseCommand):
+    help = "Benchmark the annual regional report against the bare SQL GROUP BY queries."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, default=2024)
+        parser.add_argument("--keep", action="store_true", help="Keep the report row.")
+        parser.add_argument("--child", type=int, help=("internal: build this report and print "
+                            "the time and peak memory as JSON"))  # fmt: skip
+
+    def handle(self, *args, year, keep, child, **options):
+        if child:
+            return self._child(child)
+        user = (
+            User.objects.filter(role__in=[Role.STATISTICIAN, Role.PROGRAMME_MANAGER])
+            .order_by("role", "pk")
+            .first()
+        )
+        if user is None:
+            raise CommandError("Run seed_demo first (a statistician or a programme manager).")
+        parameters = clean_parameters(
+            {
+                "measures": list(Measure.values),
+                "start": date(year, 1, 1),
+                "end": date(year, 12, 31),
+                "breakdowns": [Breakdown.AGE_BAND, Breakdown.CATEGORY, Breakdown.TERRITORY],
+                "territory_level": TerritoryLevel.PROVINCE,
+                "period_split": PeriodSplit.QUARTER,
+            }
+        )
+        load_before = os.getloadavg()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM baom_servicedelivery WHERE date BETWEEN %s AND %s",
+                           [parameters["start"], parameters["end"]])  # fmt: skip
+            services = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM baom_beneficiary")
+            people = cursor.fetchone()[0]
+        self.stdout.write(
+            f"Data: {people:,} beneficiaries; {services:,} services in {year}. "
+            f"Report: every measure, sex × age band × category × province × quarter."
+        )
+        warm, _results = run_bare(parameters)  # warm-up: both sides then read a warm cache
+        self.stdout.write(f"Warm-up (bare SQL, not counted): {warm:.1f} s")
+        report = Report.objects.create(
+            requested_by=user, parameters=parameters, rules_version=RULES_VERSION
+        )
+        try:
+            measured = self._build_in_child(report.pk)
+            report.refresh_from_db()
+            if report.status != Status.DONE:
+                raise CommandError(f"The report did not complete: {report.status} {report.error}")
+            bare, results = run_bare(parameters)
+            differ = _comparable(results, report.result["tables"])
+            tables = presentation.present(report.result["tables"], cleared=False)
+            largest = max(tables, key=lambda t: len(t.get("rows", [])))
+            started = time.perf_counter()
+            exports.to_xlsx(report, [largest], cleared=False)
+            xlsx_largest = time.perf_counter() - started
+            started = time.perf_counter()
+            exports.to_xlsx(report, tables, cleared=False)
+            xlsx_all = time.perf_counter() - started
+        finally:
+            if not keep:  # raw: the bench database may lack tables of newer migrations
+                with connection.cursor() as cursor:
+                    cursor.execute("DELETE FROM reports_report WHERE id = %s", [report.pk])
+        load_after = os.getloadavg()
+        ratio = measured["seconds"] / bare
+        rss = measured["max_rss_mb"]
+        queries = len(bare_queries(parameters))
+        self.stdout.write(
+            "| measure | value | target |\n|---|---:|---|\n"
+            f"| Report built by the task (`build_report`, {len(report.result['tables'])} tables, "
+            f"{measured['queries']} queries) | {measured['seconds']:.1f} s | |\n"
+            f"| Bare SQL GROUP BY ({queries} queries) | {bare:.1f} s | |\n"
+            f"| Ratio task / bare SQL | {ratio:.2f}× | ≤ 1.5× {'✓' if ratio <= 1.5 else '✗'} |\n"
+            f"| Worker peak memory (max RSS of the child process) | {rss:.0f} MB | "
+            f"< 300 MB {'✓' if rss < 300 else '✗'} |\n"
+            f"| XLSX of the largest table ({largest['title']}, {len(largest['rows'])} rows) | "
+            f"{xlsx_largest * 1000:.0f} ms | < 10 s {'✓' if xlsx_largest < 10 else '✗'} |\n"
+            f"| XLSX of the whole report ({len(tables)} tables) | {xlsx_all * 1000:.0f} ms | |"
+        )
+        self.stdout.write(
+            f"Same numbers on both sides: {'yes' if not differ else 'NO: ' + ', '.join(differ)}. "
+            f"Load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f} "
+            f"({os.cpu_count()} CPUs)."
+        )
+
+    def _build_in_child(self, report_id: int) -> dict:
+        """Run the task in a fresh process, as a worker would, and read its figures."""
+        command = [sys.executable, "manage.py", "reports_bench", "--child", str(report_id)]
+        if os.environ.get("DJANGO_SETTINGS_MODULE") is None:
+            command.append(f"--settings={settings.SETTINGS_MODULE}")
+        done = subprocess.run(  # noqa: S603 - our own interpreter and command
+            command, cwd=settings.BASE_DIR, capture_output=True, text=True, check=False
+        )
+        if done.returncode:
+            raise CommandError(f"The build failed:\n{done.stderr[-3000:]}")
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def _child(self, report_id: int) -> None:
+        from django.test.utils import CaptureQueriesContext
+
+        from reports.tasks import build_report
+
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            outcome = build_report.apply(args=[report_id]).get()
+        seconds = time.perf_counter() - started
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+        self.stdout.write(
+            json.dumps(
+                {"outcome": outcome, "seconds": seconds, "max_rss_mb": rss, "queries": len(queries)}
+            )
+        )
