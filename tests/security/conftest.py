@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 # written into the tree. SECURITY_FUZZ_EXAMPLES raises the count for a longer local run.
 settings.register_profile(
     "tawjih-security",
-    max_examples=int(os.environ.get("SECURITY_FUZZ_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("SECURITY_FUZZ_EXAMPLES", "10")),
     # No shrinking: a failure is reproducible as it is (derandomized), and shrinking long
     # strings through real requests would cost minutes.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
