@@ -125,8 +125,12 @@ def _widths(columns: int) -> list[float]:
 def to_pdf(report, tables: list[dict], *, cleared: bool) -> bytes:
     rtl = (get_language() or "fr").startswith("ar")
     start, end = report.parameters["start"], report.parameters["end"]
+    if rtl:  # dates stay left to right inside Arabic text (Unicode isolates, UAX #9)
+        start, end = f"\u2066{start}\u2069", f"\u2066{end}\u2069"
     title = _("Statistical report, %(start)s – %(end)s") % {"start": start, "end": end}
-    pdf = ReportPDF(rtl=rtl, footer_text=f"Tawjih · {title}")
+    # The footer's first letter sets its direction: Arabic first in an Arabic report.
+    footer = f"{title} · Tawjih" if rtl else f"Tawjih · {title}"
+    pdf = ReportPDF(rtl=rtl, footer_text=footer)
     pdf.set_title(title)
     pdf.set_author("Tawjih")
     pdf.set_creation_date(timezone.now())
