@@ -15,6 +15,7 @@ from import_export.formats.base_formats import XLSX
 from tablib import Dataset
 
 from baom.resources import HEADERS, BeneficiaryImportResource
+from core.spreadsheets import check_unpacked_size
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -35,6 +36,7 @@ def read_register(content: bytes, filename: str) -> Dataset:
     if filename.lower().endswith(".xlsx") or is_zip:
         if not is_zip:
             raise ValidationError(_("This file is not a real XLSX spreadsheet."))
+        check_unpacked_size(content)
         try:
             dataset = XLSX().create_dataset(content)
         except Exception:  # openpyxl raises many kinds of errors on a broken file

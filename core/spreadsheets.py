@@ -28,3 +28,33 @@ def neutralise_dataset(dataset: Dataset) -> Dataset:
         safe.append([neutralise(value) for value in row])
     safe.title = dataset.title
     return safe
+
+
+# A 5 MB XLSX can unpack to gigabytes (a "zip bomb"): openpyxl would parse it all before any
+# row limit is checked. 100,000 register rows unpack to about 30 MB.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+
+
+def check_unpacked_size(content: bytes, *, limit: int = MAX_UNPACKED_BYTES) -> None:
+    """Refuse a ZIP-based file (XLSX) whose members would unpack to more than ``limit`` bytes,
+    reading only its directory. Not a ZIP: nothing to check here (the parser says so)."""
+    import io
+    import zipfile
+
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        return
+    if unpacked > limit:
+        raise ValidationError(
+            _(
+                "This spreadsheet unpacks to more than %(limit)s MB: it cannot be a register. "
+                "Save it again as XLSX, or split it."
+            )
+            % {"limit": limit // 1024 // 1024},
+            code="unpacked_too_large",
+        )

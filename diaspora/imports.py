@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from import_export.results import RowResult
 from tablib import Dataset
 
+from core.spreadsheets import check_unpacked_size
 from diaspora.resources import available_formats
 
 STASH_SECONDS = 60 * 60
@@ -56,6 +57,8 @@ def read_dataset(*, content: bytes, extension: str) -> Dataset:
             % {"max": MAX_BYTES // 1024 // 1024}
         )
     fmt = formats[extension]()
+    if fmt.is_binary():
+        check_unpacked_size(content)
     try:
         data = content.decode("utf-8-sig") if not fmt.is_binary() else content
         dataset = fmt.create_dataset(data)

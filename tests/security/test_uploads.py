@@ -81,6 +81,19 @@ def a_zip_holding(name: str, content: bytes) -> bytes:
     return out.getvalue()
 
 
+def a_zip_bomb() -> bytes:
+    """A real XLSX plus a member that unpacks to 110 MB of zeros (about 110 KB packed)."""
+    out = io.BytesIO(xlsx(list(HEADERS.values())))
+    with (
+        zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/media/padding.bin", "w") as member,
+    ):
+        chunk = b"\0" * (1024 * 1024)
+        for _ in range(110):
+            member.write(chunk)
+    return out.getvalue()
+
+
 @pytest.fixture
 def supervisor(db):
     call_command("load_reference_data", verbosity=0)
@@ -103,6 +116,7 @@ HOSTILE_FILES = {
     "zip-of-html-as-xlsx": (a_zip_holding("index.html", HTML), "registre.xlsx"),
     "billion-laughs-xlsx": (xlsx(list(HEADERS.values()), sheet_xml=BILLION_LAUGHS), "r.xlsx"),
     "external-entity-xlsx": (xlsx(list(HEADERS.values()), sheet_xml=EXTERNAL_ENTITY), "r.xlsx"),
+    "zip-bomb-xlsx": (a_zip_bomb(), "r.xlsx"),
 }
 
 
@@ -263,3 +277,16 @@ def test_attachments_are_private_and_served_as_downloads(client, media, draft):
     assert client.get(f"/projects/attachments/{attachment.uuid}/").status_code == 404
     client.logout()
     assert client.get(f"/projects/attachments/{attachment.uuid}/").status_code in (302, 404)
+
+
+def test_a_zip_bomb_is_refused_from_its_directory_alone():
+    from django.core.exceptions import ValidationError
+
+    from core.spreadsheets import check_unpacked_size
+
+    check_unpacked_size(xlsx(list(HEADERS.values()), [["a"] * len(HEADERS)]))  # a register: fine
+    with pytest.raises(ValidationError, match=r"100 (Mo|MB)"):
+        check_unpacked_size(a_zip_bomb())
+    with pytest.raises(ValidationError) as refused:
+        imports.read_register(a_zip_bomb(), "registre.xlsx")
+    assert refused.value.code == "unpacked_too_large"
