@@ -317,14 +317,8 @@ def test_every_task_takes_plain_parameters_only():
 
 def test_the_messages_sent_during_a_journey_carry_no_personal_data(client, monkeypatch):
     sent = []
-    monkeypatch.setattr(
-        "celery.app.task.Task.apply_async",
-        lambda task, args=None, kwargs=None, **options: sent.append(
-            {"task": task.name, "args": list(args or []), "kwargs": dict(kwargs or {})}
-        ),
-    )
-    # The same on each project task object itself: an earlier test of the run may leave a
-    # task whose class does not look the method up on celery's Task any more.
+    # On each project task object, then on celery's Task class (in this order, so that undoing
+    # the patches gives every task its real method back).
     for name, task in project_tasks().items():
         monkeypatch.setattr(
             task,
@@ -333,6 +327,12 @@ def test_the_messages_sent_during_a_journey_carry_no_personal_data(client, monke
                 {"task": _name, "args": list(args or []), "kwargs": dict(kwargs or {})}
             ),
         )
+    monkeypatch.setattr(
+        "celery.app.task.Task.apply_async",
+        lambda task, args=None, kwargs=None, **options: sent.append(
+            {"task": task.name, "args": list(args or []), "kwargs": dict(kwargs or {})}
+        ),
+    )
     from accounts.roles import sync_role_groups
 
     sync_role_groups()  # an earlier transactional test's flush may have emptied the role groups
