@@ -160,20 +160,30 @@ def beneficiary_edit(request, uuid):
     beneficiary = selectors.beneficiary_get_for(request.user, uuid)
     _require(permissions.can_edit_beneficiary(request.user, beneficiary))
     form = BeneficiaryForm(request.POST or None, instance=beneficiary, user=request.user)
+
+    def save():
+        services.beneficiary_update(
+            beneficiary=beneficiary,
+            actor=request.user,
+            data=form.service_data(),
+            version=form.cleaned_data.get("version") or 0,
+        )
+
+    return _edit_form_view(request, beneficiary, form, save, _("The record has been saved."))
+
+
+def _edit_form_view(request, beneficiary, form, save, success: str):
+    """The person's form posted (an edit or a rectification): save through the service, or show
+    the form again with its errors; an edit based on an older version is a conflict."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.beneficiary_update(
-                beneficiary=beneficiary,
-                actor=request.user,
-                data=form.service_data(),
-                version=form.cleaned_data.get("version") or 0,
-            )
+            save()
         except services.ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _form_errors(form, exc)
         else:
-            messages.success(request, _("The record has been saved."))
+            messages.success(request, success)
             return redirect(beneficiary)
     return render(
         request,
@@ -333,27 +343,18 @@ def rights_rectify(request, uuid):
         and permissions.can_edit_beneficiary(request.user, beneficiary)
     )
     form = RectifyForm(request.POST or None, instance=beneficiary, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            privacy.beneficiary_rectify(
-                beneficiary=beneficiary,
-                actor=request.user,
-                data=form.service_data(),
-                version=form.cleaned_data.get("version") or 0,
-                reason=form.cleaned_data["reason"],
-            )
-        except services.ConflictError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The correction has been saved, with its history."))
-            return redirect(beneficiary)
-    return render(
-        request,
-        "baom/pages/beneficiary_form.html",
-        {"form": form, "beneficiary": beneficiary, "creating": False},
-    )
+
+    def save():
+        privacy.beneficiary_rectify(
+            beneficiary=beneficiary,
+            actor=request.user,
+            data=form.service_data(),
+            version=form.cleaned_data.get("version") or 0,
+            reason=form.cleaned_data["reason"],
+        )
+
+    success = _("The correction has been saved, with its history.")
+    return _edit_form_view(request, beneficiary, form, save, success)
 
 
 @never_cache
