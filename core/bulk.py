@@ -14,14 +14,11 @@ from collections.abc import Iterable, Sequence
 from django.db import connection, models
 
 
-def copy_insert(instances: Sequence[models.Model], *, returning_pks: bool = False) -> list[int]:
-    """Insert ``instances`` (all of one model, without a pk) in one ``COPY``.
-
-    With ``returning_pks``, the new primary keys are read back in the instances' order (the
-    instances then carry them, as after ``bulk_create``); the model needs a unique ``uuid``.
-    """
+def copy_insert(instances: Sequence[models.Model]) -> None:
+    """Insert ``instances`` (all of one model, without a pk) in one ``COPY``. The instances do
+    not get their primary keys back: name them by a unique column (``uuid``) if needed."""
     if not instances:
-        return []
+        return
     model = type(instances[0])
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not (f.primary_key and f.auto_created)]
@@ -39,14 +36,6 @@ def copy_insert(instances: Sequence[models.Model], *, returning_pks: bool = Fals
             # __dict__ holds the database values (a country's code, not its object).
             values = instance.__dict__
             copy.write_row([values[name] for name in attnames])
-    if not returning_pks:
-        return []
-    uuids = [instance.uuid for instance in instances]
-    pks = dict(model._base_manager.filter(uuid__in=uuids).values_list("uuid", "pk"))
-    for instance in instances:
-        instance.pk = pks[instance.uuid]
-        instance._state.adding = False
-    return [instance.pk for instance in instances]
 
 
 def copy_rows(table: str, columns: Iterable[str], rows: Iterable[Sequence]) -> None:
