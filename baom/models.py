@@ -433,7 +433,7 @@ class ServiceDelivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["bureau", "date"], name="service_bureau_date"),
-            models.Index(fields=["beneficiary"], name="service_beneficiary"),
+            # No index of its own on beneficiary: the foreign key's index serves it.
         ]
 
     def __str__(self) -> str:

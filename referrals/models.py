@@ -185,7 +185,6 @@ class Referral(TimeStampedModel):
                 fields=["to_organisation", "status", "due_on"], name="referral_inbox_counts"
             ),
             models.Index(fields=["from_organisation", "-sent_at"], name="referral_sent"),
-            models.Index(fields=["beneficiary"], name="referral_beneficiary"),
         ]
         constraints = [
             models.CheckConstraint(
