@@ -33,7 +33,7 @@ from baom.forms import (
 from baom.models import Beneficiary, Merge
 from baom.resources import BeneficiaryExportResource
 from core import audit
-from core.pagination import CappedPaginator
+from core.pagination import CappedPaginator, SinglePassPaginator
 from core.spreadsheets import neutralise_dataset
 from core.views import module_required
 
@@ -49,8 +49,11 @@ def _require(allowed: bool) -> None:
 @module_required("baom")
 def beneficiary_list(request):
     form = FilterForm(request.GET or None, user=request.user)
-    queryset = selectors.beneficiary_list(user=request.user, filters=form.filters())
-    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = form.filters()
+    queryset = selectors.beneficiary_list(user=request.user, filters=filters)
+    # A search reads its matches once per page (rows and count together); a list counts apart.
+    paginator = SinglePassPaginator if filters.q.strip() else CappedPaginator
+    page = paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -307,3 +307,25 @@ def test_the_person_page_shows_everything_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(18):
         page = client.get(person.get_absolute_url()).content.decode()
     assert page.count('data-testid="visit-services"') == 5
+
+
+def test_a_name_search_matches_once_per_page_and_counts_every_match(client, login, agent):
+    """The trigram match is the expensive part of a search: one query per page gives both the
+    page's rows and the number of matches (30 people named Diallo: 25 on page 1, 5 on page 2)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(30):
+        BeneficiaryFactory(agent=agent, first_name=f"Awa{n}", last_name="Diallo")
+    BeneficiaryFactory(agent=agent, first_name="Ibrahima", last_name="Sow")
+    login(agent)
+    for number, shown in ((1, 25), (2, 5)):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("baom:index"), {"q": "diallo", "page": number})
+        matching = [q["sql"] for q in queries.captured_queries if "%>" in q["sql"]]
+        assert len(matching) == 1, matching
+        assert len(response.context["page"].object_list) == shown
+        assert response.context["page"].paginator.count == 30
+    # Past the end: the last page, as Django's paginator answers.
+    response = client.get(reverse("baom:index"), {"q": "diallo", "page": 7})
+    assert response.context["page"].number == 2
