@@ -10,7 +10,7 @@ STACK := $(PY) scripts/devstack.py
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets run test pytest lint fmt messages compilemessages migrations manage shell demo bench backup restore clean
+.PHONY: help install assets run test pytest lint fmt messages compilemessages migrations manage shell demo bench loadtest backup restore clean
 
 help: ## List the tasks
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -73,6 +73,11 @@ bench: install assets compilemessages ## Benchmarks on a generated volume in its
 		$(MANAGE) migrate --noinput -v0 && $(MANAGE) seed_demo --quiet-logins >/dev/null && \
 		$(MANAGE) bench_generate $(BENCH_ARGS) && $(MANAGE) bench_run && $(MANAGE) referrals_bench && \
 		$(MANAGE) reports_bench'
+
+LOADTEST_ARGS ?=
+loadtest: install compilemessages ## Locust against gunicorn on the benchmark database (make bench first); see docs/benchmarks.md
+	TAWJIH_DB_NAME=tawjih_bench DJANGO_SETTINGS_MODULE=config.settings.bench $(STACK) exec -- \
+		$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 
 backup: install ## Back up the database (pg_dump) and MEDIA_ROOT into var/backups/ (OUTPUT=dir to change)
 	$(STACK) exec -- $(PY) scripts/backup.py backup $(if $(OUTPUT),--output $(OUTPUT))

@@ -1,0 +1,158 @@
+"""Load test of Tawjih: bureau agents at work, a statistician, and a baseline (``make loadtest``).
+
+Run by ``scripts/loadtest.py`` against gunicorn on the benchmark database
+(``config.settings.bench``, which adds the baseline view ``/bench/baseline/``). User classes:
+
+- ``AgentUser``: an agent of one bench bureau (25,000 people each at the 1M volume): the worklist,
+  a typo search, a filtered list, a person's page, and now and then a visit saved with two
+  services. ``THINK`` seconds between two actions (``LOADTEST_THINK="1,5"`` by default; "0,0"
+  for a saturation run).
+- ``StatisticianUser``: the regional statistician, who looks at the reports list and, every few
+  minutes, requests the annual report (built by the Celery worker meanwhile).
+- ``BaselineUser``: a signed-in request doing one indexed SELECT, the cheapest the server answers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import os
+import random
+import re
+
+from locust import HttpUser, between, events, task
+
+PASSWORD = os.environ.get("LOADTEST_PASSWORD", "Bench-password-2026")
+DEMO_PASSWORD = os.environ.get("LOADTEST_DEMO_PASSWORD", "Tawjih-demo-2026")
+THINK = tuple(float(x) for x in os.environ.get("LOADTEST_THINK", "1,5").split(","))
+# Names of the bench data (baom/management/commands/bench_generate.py), searched with one typo.
+SEARCHES = ["fatumata dialo", "aminata traore", "mariam kone", "ibrahima camara", "awa ndiaye",
+            "moussa sow", "grace okafor", "khadija benali", "youssef el amrani", "samuel mensah"]  # fmt: skip
+FILTERS = [
+    {"sex": "female", "category": "rpt", "age_band": "25-59", "sort": "name"},
+    {"sex": "male", "status": "open"},
+    {"category": "mre_returnee", "sort": "name"},
+    {"page": "3"},
+]
+PERSON = re.compile(r'href="/beneficiaries/([0-9a-f-]{36})/"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SERVICE = re.compile(r'name="services" value="(\d+)"')
+_agents = itertools.count(1)
+
+
+def sign_in(client, email: str, password: str) -> None:
+    page = client.get("/accounts/login/", name="sign-in form")
+    token = CSRF.search(page.text).group(1)
+    with client.post(
+        "/accounts/login/",
+        {"username": email, "password": password, "csrfmiddlewaretoken": token},
+        name="sign in",
+        allow_redirects=False,
+        catch_response=True,
+    ) as response:
+        if response.status_code != 302:
+            response.failure(f"sign-in of {email} refused ({response.status_code})")
+
+
+class AgentUser(HttpUser):
+    weight = 20
+    wait_time = between(*THINK)
+
+    def on_start(self):
+        number = (next(_agents) - 1) % int(os.environ.get("LOADTEST_BUREAUS", "20")) + 1
+        sign_in(self.client, f"agent{number:02d}@bench.tawjih.test", PASSWORD)
+        listing = self.client.get("/beneficiaries/", name="list (first page)")
+        self.people = PERSON.findall(listing.text) or []
+        for page in (2, 3, 4):
+            more = self.client.get(f"/beneficiaries/?page={page}", name="list (first page)")
+            self.people += PERSON.findall(more.text)
+
+    @task(2)
+    def worklist(self):
+        self.client.get("/", name="worklist (home)")
+
+    @task(3)
+    def search(self):
+        self.client.get("/beneficiaries/", params={"q": random.choice(SEARCHES)},  # noqa: S311
+                        name="search, typo in a name")  # fmt: skip
+
+    @task(3)
+    def filtered_list(self):
+        self.client.get("/beneficiaries/", params=random.choice(FILTERS), name="filtered list")  # noqa: S311
+
+    @task(4)
+    def person(self):
+        if self.people:
+            self.client.get(f"/beneficiaries/{random.choice(self.people)}/", name="person page")  # noqa: S311
+
+    @task(1)
+    def save_visit(self):
+        if not self.people:
+            return
+        url = f"/beneficiaries/{random.choice(self.people)}/visit/"  # noqa: S311
+        form = self.client.get(url, name="visit form")
+        token, services = CSRF.search(form.text), SERVICE.findall(form.text)
+        if token is None or len(services) < 2:
+            return
+        data = {
+            "csrfmiddlewaretoken": token.group(1),
+            "date": datetime.date.today().isoformat(),  # noqa: DTZ011
+            "channel": "walk_in",
+            "services": random.sample(services, 2),  # noqa: S311
+        }
+        with self.client.post(
+            url, data, name="save a visit", allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"visit not saved ({response.status_code})")
+
+
+class StatisticianUser(HttpUser):
+    weight = 1
+    fixed_count = 1
+    wait_time = between(5, 15)
+
+    def on_start(self):
+        sign_in(self.client, "statistician@tawjih.test", DEMO_PASSWORD)
+
+    @task(5)
+    def reports(self):
+        self.client.get("/reports/", name="reports list (statistician)")
+
+    @task(1)
+    def request_annual_report(self):
+        form = self.client.get("/reports/new/", name="report form (statistician)")
+        token = CSRF.search(form.text)
+        if token is None:
+            return
+        data = {
+            "csrfmiddlewaretoken": token.group(1),
+            "measures": ["new_beneficiaries", "served_beneficiaries", "services"],
+            "period": "year",
+            "year": str(datetime.date.today().year - 1),  # noqa: DTZ011
+            "breakdowns": ["age_band", "category"],
+            "territory_level": "province",
+            "protection": "suppression",
+        }
+        self.client.post("/reports/new/", data, name="request the annual report",
+                          allow_redirects=False)  # fmt: skip
+
+
+class BaselineUser(HttpUser):
+    weight = 20
+    wait_time = between(*THINK)
+
+    def on_start(self):
+        number = (next(_agents) - 1) % int(os.environ.get("LOADTEST_BUREAUS", "20")) + 1
+        sign_in(self.client, f"agent{number:02d}@bench.tawjih.test", PASSWORD)
+
+    @task
+    def baseline(self):
+        self.client.get("/bench/baseline/", name="baseline (one indexed SELECT)")
+
+
+@events.quitting.add_listener
+def _exit_code(environment, **kwargs):
+    # The driver reads the CSV files; a failed request must still fail the run.
+    if environment.stats.total.fail_ratio > 0:
+        environment.process_exit_code = 1
