@@ -8,7 +8,8 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 
 from accounts.models import Organisation
-from config.urls import handler500, urlpatterns as site_urlpatterns
+from config.urls import handler500
+from config.urls import urlpatterns as site_urlpatterns
 
 __all__ = ["handler500", "urlpatterns"]
 

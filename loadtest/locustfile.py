@@ -26,8 +26,10 @@ PASSWORD = os.environ.get("LOADTEST_PASSWORD", "Bench-password-2026")
 DEMO_PASSWORD = os.environ.get("LOADTEST_DEMO_PASSWORD", "Tawjih-demo-2026")
 THINK = tuple(float(x) for x in os.environ.get("LOADTEST_THINK", "1,5").split(","))
 # Names of the bench data (baom/management/commands/bench_generate.py), searched with one typo.
-SEARCHES = ["fatumata dialo", "aminata traore", "mariam kone", "ibrahima camara", "awa ndiaye",
-            "moussa sow", "grace okafor", "khadija benali", "youssef el amrani", "samuel mensah"]  # fmt: skip
+SEARCHES = [
+    "fatumata dialo", "aminata traore", "mariam kone", "ibrahima camara", "awa ndiaye",
+    "moussa sow", "grace okafor", "khadija benali", "youssef el amrani", "samuel mensah",
+]  # fmt: skip
 FILTERS = [
     {"sex": "female", "category": "rpt", "age_band": "25-59", "sort": "name"},
     {"sex": "male", "status": "open"},
@@ -98,7 +100,7 @@ class AgentUser(HttpUser):
             "csrfmiddlewaretoken": token.group(1),
             "date": datetime.date.today().isoformat(),  # noqa: DTZ011
             "channel": "walk_in",
-            "services": random.sample(services, 2),  # noqa: S311
+            "services": random.sample(services, 2),
         }
         with self.client.post(
             url, data, name="save a visit", allow_redirects=False, catch_response=True

@@ -31,7 +31,7 @@ OUT = ROOT / "var" / "loadtest"
 
 
 def start(args: list[str], env: dict) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
+    return subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -56,12 +56,31 @@ def wait_until_up(url: str, timeout: float = 60) -> None:
 
 def run_locust(env, host, classes, users, seconds, think, prefix) -> dict[str, dict]:
     env = {**env, "LOADTEST_THINK": think}
-    subprocess.run(  # noqa: S603
-        [str(BIN / "locust"), "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
-         "--host", host, "-u", str(users), "-r", str(users), "-t", f"{seconds}s",
-         "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", *classes],
-        cwd=ROOT, env=env, check=False,
-    )  # fmt: skip
+    subprocess.run(
+        [
+            str(BIN / "locust"),
+            "-f",
+            str(ROOT / "loadtest" / "locustfile.py"),
+            "--headless",
+            "--host",
+            host,
+            "-u",
+            str(users),
+            "-r",
+            str(users),
+            "-t",
+            f"{seconds}s",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            *classes,
+        ],
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
     rows = {}
     with open(f"{prefix}_stats.csv", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -91,10 +110,32 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench"}
     host = f"http://127.0.0.1:{options.port}"
-    web = start([str(BIN / "gunicorn"), "config.wsgi", "--workers", str(options.workers),
-                 "--bind", f"127.0.0.1:{options.port}", "--log-level", "warning"], env)  # fmt: skip
-    worker = start([str(BIN / "celery"), "-A", "config", "worker", "--concurrency", "1",
-                    "--loglevel", "WARNING"], env)  # fmt: skip
+    web = start(
+        [
+            str(BIN / "gunicorn"),
+            "config.wsgi",
+            "--workers",
+            str(options.workers),
+            "--bind",
+            f"127.0.0.1:{options.port}",
+            "--log-level",
+            "warning",
+        ],
+        env,
+    )
+    worker = start(
+        [
+            str(BIN / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+        ],
+        env,
+    )
     results: dict[str, dict[str, list]] = {"baseline": defaultdict(list), "mix": defaultdict(list)}
     try:
         wait_until_up(f"{host}/healthz")
@@ -104,33 +145,41 @@ def main() -> None:
                 ("mix", ["AgentUser", "StatisticianUser"], options.users + 1),
             ):
                 prefix = OUT / f"{scenario}-{number}"
-                for name, row in run_locust(env, host, classes, users, options.seconds,
-                                            options.think, prefix).items():  # fmt: skip
+                for name, row in run_locust(
+                    env, host, classes, users, options.seconds, options.think, prefix
+                ).items():
                     results[scenario][name].append(row)
                 print(f"round {number + 1}/{options.rounds}: {scenario} done", flush=True)
     finally:
         stop(web)
         stop(worker)
 
-    print(f"\n{options.users} agents, think time {options.think} s, {options.workers} gunicorn "
-          f"workers, {options.rounds} rounds of {options.seconds} s; median (min-max) over rounds\n")  # fmt: skip
+    print(
+        f"\n{options.users} agents, think time {options.think} s, {options.workers} gunicorn "
+        f"workers, {options.rounds} rounds of {options.seconds} s; median (min-max) over rounds\n"
+    )
     print("| scenario | request | requests/s | p95 ms | median ms | errors |")
     print("|---|---|---:|---:|---:|---:|")
     for scenario, by_name in results.items():
         for name, rows in sorted(by_name.items()):
-            print(f"| {scenario} | {name} | {spread([r['rps'] for r in rows])} | "
-                  f"{spread([r['p95'] for r in rows])} | {spread([r['median'] for r in rows])} | "
-                  f"{sum(r['failures'] for r in rows)} |")  # fmt: skip
+            print(
+                f"| {scenario} | {name} | {spread([r['rps'] for r in rows])} | "
+                f"{spread([r['p95'] for r in rows])} | {spread([r['median'] for r in rows])} | "
+                f"{sum(r['failures'] for r in rows)} |"
+            )
     ratios = [
         mix["rps"] / base["rps"]
         for mix, base in zip(
             results["mix"]["Aggregated"], results["baseline"]["Aggregated"], strict=True
-        )  # fmt: skip
+        )
         if base["rps"]
     ]
     if ratios:
-        print(f"\nMix requests/s over baseline requests/s, per round: median {statistics.median(ratios):.2f}"
-              f" (min {min(ratios):.2f}, max {max(ratios):.2f})")  # fmt: skip
+        middle = statistics.median(ratios)
+        print(
+            f"\nMix requests/s over baseline requests/s, per round: median {middle:.2f}"
+            f" (min {min(ratios):.2f}, max {max(ratios):.2f})"
+        )
     failures = sum(r["failures"] for rows in results["mix"].values() for r in rows)
     sys.exit(1 if failures else 0)
 
