@@ -3,6 +3,9 @@ services, views and (to hide a button) templates alike."""
 
 from __future__ import annotations
 
+from django.db.models import BigIntegerField, Q, Value
+from django.db.models.functions import Cast
+
 from accounts.permissions import is_signed_in, sees_all_organisations
 from accounts.roles import Role
 
@@ -13,6 +16,14 @@ def works_in_bureau(user) -> bool:
     return is_signed_in(user) and user.role in BUREAU_ROLES and user.organisation_id is not None
 
 
+def in_bureau(bureau_id: int) -> Q:
+    """``bureau_id = <bureau>`` with the value typed as bigint, like the column. PostgreSQL then
+    keeps the condition for the (bureau, name) GiST index of a name search (its btree_gist
+    operator class matches bigint = bigint only; an untyped literal is an integer, which the
+    planner folds away from that index)."""
+    return Q(bureau_id=Cast(Value(bureau_id), BigIntegerField()))
+
+
 def beneficiary_scope(queryset, user):
     """Agents and supervisors: their bureau. Programme managers and admins: every bureau.
     Everyone else (statistician, associations, reviewers...): nobody."""
@@ -21,7 +32,7 @@ def beneficiary_scope(queryset, user):
     if sees_all_organisations(user):
         return queryset
     if works_in_bureau(user):
-        return queryset.filter(bureau_id=user.organisation_id)
+        return queryset.filter(in_bureau(user.organisation_id))
     return queryset.none()
 
 
