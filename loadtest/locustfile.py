@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import json
 import os
 import random
 import re
+from pathlib import Path
 
 from locust import HttpUser, between, events, task
 
-PASSWORD = os.environ.get("LOADTEST_PASSWORD", "Bench-password-2026")
-DEMO_PASSWORD = os.environ.get("LOADTEST_DEMO_PASSWORD", "Tawjih-demo-2026")
+# Sessions and people prepared by scripts/loadtest.py (agents sign in once a day: the password
+# hash of 20 sign-ins at once is not what this test measures).
+FIXTURES = json.loads(Path(os.environ["LOADTEST_FIXTURES"]).read_text())
 THINK = tuple(float(x) for x in os.environ.get("LOADTEST_THINK", "1,5").split(","))
 # Names of the bench data (baom/management/commands/bench_generate.py), searched with one typo.
 SEARCHES = [
@@ -36,24 +39,14 @@ FILTERS = [
     {"category": "mre_returnee", "sort": "name"},
     {"page": "3"},
 ]
-PERSON = re.compile(r'href="/beneficiaries/([0-9a-f-]{36})/"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SERVICE = re.compile(r'name="services" value="(\d+)"')
-_agents = itertools.count(1)
+_agents = itertools.count()
 
 
-def sign_in(client, email: str, password: str) -> None:
-    page = client.get("/accounts/login/", name="sign-in form")
-    token = CSRF.search(page.text).group(1)
-    with client.post(
-        "/accounts/login/",
-        {"username": email, "password": password, "csrfmiddlewaretoken": token},
-        name="sign in",
-        allow_redirects=False,
-        catch_response=True,
-    ) as response:
-        if response.status_code != 302:
-            response.failure(f"sign-in of {email} refused ({response.status_code})")
+def use_session(user: HttpUser, session: str) -> None:
+    host = user.host.split("://", 1)[1].split(":")[0]
+    user.client.cookies.set(FIXTURES["cookie"], session, domain=host)
 
 
 class AgentUser(HttpUser):
@@ -61,13 +54,9 @@ class AgentUser(HttpUser):
     wait_time = between(*THINK)
 
     def on_start(self):
-        number = (next(_agents) - 1) % int(os.environ.get("LOADTEST_BUREAUS", "20")) + 1
-        sign_in(self.client, f"agent{number:02d}@bench.tawjih.test", PASSWORD)
-        listing = self.client.get("/beneficiaries/", name="list (first page)")
-        self.people = PERSON.findall(listing.text) or []
-        for page in (2, 3, 4):
-            more = self.client.get(f"/beneficiaries/?page={page}", name="list (first page)")
-            self.people += PERSON.findall(more.text)
+        agent = FIXTURES["agents"][next(_agents) % len(FIXTURES["agents"])]
+        use_session(self, agent["session"])
+        self.people = agent["people"]
 
     @task(2)
     def worklist(self):
@@ -115,7 +104,7 @@ class StatisticianUser(HttpUser):
     wait_time = between(5, 15)
 
     def on_start(self):
-        sign_in(self.client, "statistician@tawjih.test", DEMO_PASSWORD)
+        use_session(self, FIXTURES["statistician"])
 
     @task(5)
     def reports(self):
@@ -145,8 +134,7 @@ class BaselineUser(HttpUser):
     wait_time = between(*THINK)
 
     def on_start(self):
-        number = (next(_agents) - 1) % int(os.environ.get("LOADTEST_BUREAUS", "20")) + 1
-        sign_in(self.client, f"agent{number:02d}@bench.tawjih.test", PASSWORD)
+        use_session(self, FIXTURES["agents"][next(_agents) % len(FIXTURES["agents"])]["session"])
 
     @task
     def baseline(self):
