@@ -268,7 +268,7 @@ def already_imported(*, bureau, sha256: str) -> RegisterImport | None:
 
 def already_imported_error(earlier: RegisterImport) -> ValidationError:
     when = formats.date_format(timezone.localtime(earlier.imported_at), "DATETIME_FORMAT")
-    by = earlier.imported_by.get_full_name() or earlier.imported_by.email
+    by = str(earlier.imported_by)
     return ValidationError(
         _(
             "This file was already imported on %(date)s by %(name)s (%(count)s people "

@@ -585,11 +585,10 @@ def import_register(request):
                 filename=stashed["filename"], duplicates=stashed["duplicates"],
                 decisions=decisions,
             )  # fmt: skip
-        except ValidationError as exc:
+        except ValidationError as exc:  # the same file confirmed from another tab
             imports.forget(request.user, token)
-            form = ImportForm()
-            form.add_error(None, exc)
-            return render(request, "baom/pages/import.html", {"form": form})
+            messages.error(request, " ".join(exc.messages))
+            return redirect("baom:import")
         imports.forget(request.user, token)
         message = _("%(count)s people have been registered.") % {"count": record.created}
         if record.skipped:
