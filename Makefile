@@ -71,7 +71,11 @@ BENCH_ARGS ?=
 bench: install assets compilemessages ## Benchmarks on a generated volume in its own database (tawjih_bench); see docs/benchmarks.md
 	TAWJIH_DB_NAME=tawjih_bench DJANGO_SETTINGS_MODULE=config.settings.bench $(STACK) exec -- sh -c '\
 		$(MANAGE) migrate --noinput -v0 && $(MANAGE) seed_demo --quiet-logins >/dev/null && \
-		$(MANAGE) bench_generate $(BENCH_ARGS) && $(MANAGE) bench_run && $(MANAGE) bench_search && $(MANAGE) referrals_bench && \
+		$(MANAGE) bench_generate $(BENCH_ARGS) && \
+		$(MANAGE) bench_run && \
+		$(MANAGE) bench_search && \
+		$(MANAGE) import_bench && \
+		$(MANAGE) referrals_bench && \
 		$(MANAGE) reports_bench'
 
 LOADTEST_ARGS ?=

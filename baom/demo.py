@@ -1,6 +1,7 @@
 """Demo intake data: synthetic people received by the demo bureaus (no real person).
 
-Idempotent: a bureau that already has beneficiaries gets nothing more.
+Only the demo's own bureaus get people, each from its own demo agent, and only while it has
+none: a bureau an admin created (even with an ``@tawjih.test`` agent) is never touched.
 """
 
 from __future__ import annotations
@@ -59,20 +60,41 @@ def _person(rng: random.Random, bureau: Organisation) -> dict:
     }  # fmt: skip
 
 
+# The demo bureaus (created by seed_demo) and the demo agent who registers their people.
+DEMO_BUREAUS = {"BAOM Nador": "agent.nador@tawjih.test", "BAOM Agadir": "agent@tawjih.test"}
+PEOPLE_PER_BUREAU = 24
+# The README's search example ("fatumata dialo", typed by agent@tawjih.test) finds this
+# synthetic person: the first woman of the Agadir demo gets these names (nothing else changes).
+SEARCH_EXAMPLE = ("BAOM Agadir", "Fatoumata", "Diallo")
+
+
 def seed(*, stdout) -> None:
     rng = random.Random(2026)  # the same demo every time  # noqa: S311
     services_by_code = {s.code: s for s in ServiceType.objects.all()}
-    created = 0
-    for agent in User.objects.filter(
-        role=Role.AGENT, email__endswith="@tawjih.test"
-    ).select_related("organisation__territory"):
+    created, existing = 0, []
+    for bureau_name, email in DEMO_BUREAUS.items():
+        agent = (
+            User.objects.filter(
+                email__iexact=email, role=Role.AGENT, organisation__name=bureau_name
+            )
+            .select_related("organisation__territory")
+            .first()
+        )
+        if agent is None:
+            continue
         bureau = agent.organisation
-        if Beneficiary.objects.filter(bureau=bureau).exists():
+        already = Beneficiary.objects.filter(bureau=bureau).count()
+        if already:
+            existing.append(f"{bureau_name} ({already})")
             continue
         today = timezone.localdate()
         people = []
-        for _ in range(24):
+        named = bureau_name != SEARCH_EXAMPLE[0]
+        for _ in range(PEOPLE_PER_BUREAU):
             data = _person(rng, bureau)
+            if not named and data["sex"] == Sex.FEMALE:
+                data.update(first_name=SEARCH_EXAMPLE[1], last_name=SEARCH_EXAMPLE[2])
+                named = True
             person = services.beneficiary_register(bureau=bureau, agent=agent, data=data)
             Beneficiary.objects.filter(pk=person.pk).update(registered_on=data["consent_date"])
             person.refresh_from_db()
@@ -114,4 +136,7 @@ def seed(*, stdout) -> None:
             unregistered_women=3,
             unregistered_men=1,
         )
-    stdout.write(f"Intake demo: {created} beneficiaries created.")
+    summary = f"Intake demo: {created} beneficiaries created"
+    if existing:
+        summary += f"; already there, left as they are: {', '.join(existing)}"
+    stdout.write(summary + ".")

@@ -600,3 +600,35 @@ class Merge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.duplicate_id} → {self.kept_id}"
+
+
+class RegisterImport(models.Model):
+    """A register file imported into a bureau. Its content hash refuses the same file a second
+    time; ``decisions`` keeps, for every row that looked like a duplicate, what the importer
+    chose (skipped, or imported anyway with a reason)."""
+
+    bureau = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="register_imports"
+    )
+    sha256 = models.CharField(_("content hash"), max_length=64)
+    filename = models.CharField(_("file name"), max_length=255)
+    rows = models.PositiveIntegerField(_("rows"))
+    created = models.PositiveIntegerField(_("people registered"))
+    skipped = models.PositiveIntegerField(_("rows skipped"), default=0)
+    # [{"row": 7, "decision": "skip"|"import", "reason": "...", "matches": ["code or row"]}]
+    decisions = models.JSONField(default=list, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("register import")
+        verbose_name_plural = _("register imports")
+        ordering = ["-imported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "sha256"], name="register_import_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.imported_at:%Y-%m-%d})"

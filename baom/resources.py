@@ -11,12 +11,10 @@ from django_countries import countries
 from import_export import fields, resources, widgets
 
 from accounts.models import Territory
-from baom import privacy, services
+from baom import services
 from baom.choices import Category, ConsentMethod, Sex
 from baom.models import Beneficiary, normalise
 from baom.validators import birth_date_from_age, check_birth_date, normalise_phone
-from core import audit
-from core.bulk import copy_insert
 
 
 def _key(value, _memo: dict = {}) -> str:  # noqa: B006 - a deliberate memo
@@ -210,6 +208,9 @@ HEADERS = {
     "consent_method": "Mode de consentement",
 }
 REQUIRED_HEADERS = {"Nom", "Prénom", "Sexe", "Catégorie", "Consentement au traitement"}
+# An optional column: the person's code in an earlier register or a Tawjih export. It is not
+# saved (the import gives new codes); a code the bureau already has marks a duplicate.
+CODE_HEADER = "Code"
 
 
 class BeneficiaryImportResource(resources.ModelResource):
@@ -272,27 +273,13 @@ class BeneficiaryImportResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.bureau = bureau
         self.agent = agent
+        self.validated: list[Beneficiary] = []  # the checked people, in file order, unsaved
 
     def get_instance(self, instance_loader, row):
         return None  # the import only creates records
 
-    def _check_headers(self, dataset):
-        headers = {str(h).strip() for h in (dataset.headers or []) if h}
-        missing = sorted(REQUIRED_HEADERS - headers)
-        if missing:
-            raise ValidationError(
-                _("This file is not the register template: missing columns %(columns)s.")
-                % {"columns": ", ".join(missing)}
-            )
-        unknown = sorted(headers - set(HEADERS.values()))
-        if unknown:
-            raise ValidationError(
-                _("Unknown columns %(columns)s: use the template's headers.")
-                % {"columns": ", ".join(unknown)}
-            )
-
     def before_import(self, dataset, **kwargs):
-        self._check_headers(dataset)
+        # The headers were checked before (``imports.check_headers``): one message, no rows.
         self.today = timezone.localdate()
         # (attribute, column, widget) of the columns present: computed once, not per row.
         columns = {str(h).strip() for h in dataset.headers or []}
@@ -317,6 +304,7 @@ class BeneficiaryImportResource(resources.ModelResource):
         instance.registered_on = instance.registered_on or today
         instance.consent_date = instance.consent_date or instance.registered_on
         instance.consent_method = instance.consent_method or ConsentMethod.WRITTEN
+        instance.register_code = str(row.get(CODE_HEADER) or "").strip()
         age = str(row.get(HEADERS["estimated_age"]) or "").strip()
         try:
             if age and not instance.birth_date:
@@ -358,30 +346,10 @@ class BeneficiaryImportResource(resources.ModelResource):
             instance.code = services.next_code(bureau=self.bureau, year=instance.registered_on.year)
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        """Give the batch its codes with one counter update per year, then send it with one
-        ``COPY`` and write one audit line per person. A dry run happens inside a transaction
-        that is rolled back: the counter and the audit lines roll back too."""
-        if not self.create_instances or not (using_transactions or not dry_run):
-            return
-        try:
-            by_year: dict[int, list[Beneficiary]] = {}
-            for instance in self.create_instances:
-                by_year.setdefault(instance.registered_on.year, []).append(instance)
-            for year, instances in by_year.items():
-                codes = services.reserve_codes(bureau=self.bureau, year=year, count=len(instances))
-                for instance, code in zip(instances, codes, strict=True):
-                    instance.code = code
-            copy_insert(self.create_instances)
-            privacy.consent_history_start_for(
-                uuids=[instance.uuid for instance in self.create_instances], actor=self.agent
-            )
-            audit.record_many(
-                actor=self.agent, action=audit.Action.CREATE, objects=self.create_instances
-            )
-        except Exception as exc:  # a constraint the row checks missed: reported, all rolled back
-            self.handle_import_error(result, exc, raise_errors)
-        finally:
-            self.create_instances.clear()
+        """Keep the checked people instead of saving them: ``imports.save_people`` saves them
+        (codes, ``COPY``, consent history, audit) once the importer has confirmed."""
+        self.validated.extend(self.create_instances)
+        self.create_instances.clear()
 
 
 class BeneficiaryExportResource(resources.ModelResource):

@@ -560,6 +560,8 @@ def import_template(request):
 @module_required("baom")
 @require_http_methods(["GET", "POST"])
 def import_register(request):
+    """Upload (preview: every row checked, duplicates listed, nothing saved), then confirm
+    with a choice for each duplicate. The validated people wait in the cache in between."""
     _require(permissions.can_import(request.user))
     bureau, agent = request.user.organisation, request.user
     token = request.POST.get("token", "")
@@ -568,30 +570,51 @@ def import_register(request):
         if stashed is None:
             messages.error(request, _("The preview has expired: upload the file again."))
             return redirect("baom:import")
-        filename, content = stashed
-        outcome = imports.run_import(
-            imports.read_register(content, filename), bureau=bureau, agent=agent, dry_run=False
+        decisions, choice_errors = imports.clean_decisions(stashed["duplicates"], request.POST)
+        outcome = imports.ImportOutcome(
+            total=len(stashed["people"]), duplicates=stashed["duplicates"]
         )
+        context = {"form": ImportForm(), "outcome": outcome, "token": token}
+        if choice_errors:  # shown again with the choices made and the reasons missing
+            outcome.duplicates = [
+                {**d, "choice": decisions[d["row"]]["decision"],
+                 "reason": decisions[d["row"]]["reason"], "error": choice_errors.get(d["row"])}
+                for d in stashed["duplicates"]
+            ]  # fmt: skip
+            return render(request, "baom/pages/import.html", context)
+        try:
+            record = imports.register_import_save(
+                bureau=bureau, actor=agent, people=stashed["people"], sha256=stashed["sha256"],
+                filename=stashed["filename"], duplicates=stashed["duplicates"],
+                decisions=decisions,
+            )  # fmt: skip
+        except ValidationError as exc:  # the same file confirmed from another tab
+            imports.forget(request.user, token)
+            messages.error(request, " ".join(exc.messages))
+            return redirect("baom:import")
         imports.forget(request.user, token)
-        if outcome.ok:
-            messages.success(
-                request, _("%(count)s people have been registered.") % {"count": outcome.created}
-            )
-            return redirect("baom:index")
-        return render(request, "baom/pages/import.html", {"form": ImportForm(), "outcome": outcome})
+        message = _("%(count)s people have been registered.") % {"count": record.created}
+        if record.skipped:
+            message += " " + _("%(count)s rows skipped as duplicates.") % {"count": record.skipped}
+        messages.success(request, message)
+        return redirect("baom:index")
     form = ImportForm(request.POST or None, request.FILES or None)
     outcome = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read(imports.MAX_BYTES + 1)
         try:
-            dataset = imports.read_register(content, upload.name)
+            checked = imports.preview(content, upload.name, bureau=bureau, agent=agent)
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            outcome = imports.run_import(dataset, bureau=bureau, agent=agent, dry_run=True)
+            outcome = checked.outcome
             if outcome.ok:
-                token = imports.stash(request.user, content, upload.name)
+                token = imports.stash(
+                    request.user,
+                    {"people": checked.people, "sha256": checked.sha256,
+                     "filename": checked.filename, "duplicates": outcome.duplicates},
+                )  # fmt: skip
     return render(
         request, "baom/pages/import.html", {"form": form, "outcome": outcome, "token": token}
     )

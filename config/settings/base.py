@@ -295,3 +295,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# One line per refused request (no traceback), and Django's records printed once: without the
+# "django" entry, Django's own console handler (DEBUG) and the root handler both print them.
+LOGGING["filters"] = {"refusals_one_line": {"()": "core.logs.RefusalsOneLine"}}
+LOGGING["handlers"]["console"]["filters"] = ["refusals_one_line"]
+LOGGING["loggers"]["django"] = {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}

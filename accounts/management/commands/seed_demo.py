@@ -103,7 +103,11 @@ class Command(BaseCommand):
         call_command("load_reference_data", stdout=self.stdout)
         organisations = seed_organisations()
         users = seed_users()
-        self.stdout.write(f"Demo data: {organisations} organisations and {users} users created.")
+        self.stdout.write(
+            f"Demo data: {organisations} organisations and {users} users created "
+            f"({len(ORGANISATIONS) - organisations} organisations and {len(USERS) - users} "
+            "users already there, left as they are)."
+        )
         # Each app adds its own demo records in ``<app>/demo.py``: ``seed(*, stdout) -> None``,
         # idempotent like this command.
         for module in app_modules("demo"):
