@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Territory
-from core.models import TimeStampedModel, TranslatedNameModel
+from core.models import TimeStampedModel, TranslatedNameModel, current_language
 from projects.models._base import (
     ZERO,
     _money,
@@ -35,6 +35,10 @@ class Component(TranslatedNameModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 class CallQuerySet(models.QuerySet):
@@ -62,7 +66,9 @@ class Call(TimeStampedModel):
         PUBLISHED = "published", _("Published")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title (French)"), max_length=200)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     component = models.ForeignKey(
         Component, verbose_name=_("component"), on_delete=models.PROTECT, related_name="calls"
     )
@@ -73,7 +79,9 @@ class Call(TimeStampedModel):
         related_name="calls",
         limit_choices_to={"level": Territory.Level.REGION},
     )
-    themes = models.TextField(_("themes"), help_text=_("One theme per line."))
+    themes = models.TextField(_("themes (French)"), help_text=_("One theme per line."))
+    themes_ar = models.TextField(_("themes (Arabic)"), blank=True)
+    themes_en = models.TextField(_("themes (English)"), blank=True)
     envelope = _money(_("budget envelope (MAD)"))
     min_grant = _money(_("minimum grant (MAD)"))
     max_grant = _money(_("maximum grant (MAD)"))
@@ -86,8 +94,33 @@ class Call(TimeStampedModel):
     )
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
-    eligibility_criteria = models.TextField(_("eligibility criteria"))
-    required_documents = models.TextField(_("required documents"), blank=True)
+    eligibility_criteria = models.TextField(_("eligibility criteria (French)"))
+    eligibility_criteria_ar = models.TextField(_("eligibility criteria (Arabic)"), blank=True)
+    eligibility_criteria_en = models.TextField(_("eligibility criteria (English)"), blank=True)
+    required_documents = models.TextField(
+        _("required documents (French)"),
+        blank=True,
+        help_text=_(
+            "One document per line. A proposal cannot be submitted until a file is attached "
+            "for each of them."
+        ),
+    )
+    required_documents_ar = models.TextField(
+        _("required documents (Arabic)"),
+        blank=True,
+        help_text=_("Same lines, same order as in French."),
+    )
+    required_documents_en = models.TextField(
+        _("required documents (English)"),
+        blank=True,
+        help_text=_("Same lines, same order as in French."),
+    )
+    reviews_required = models.PositiveSmallIntegerField(
+        _("reviews needed per proposal"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("The committee decides on a proposal once this many reviewers scored it."),
+    )
     scale_max = models.PositiveSmallIntegerField(
         _("scoring scale (0 to)"),
         default=5,
@@ -136,14 +169,46 @@ class Call(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     def get_absolute_url(self) -> str:
         return reverse("projects:call_detail", args=[self.uuid])
 
+    def _localized(self, field: str) -> str:
+        """The field in the active language, falling back to French (the ``field`` column)."""
+        language = current_language()
+        if language != "fr":
+            value = getattr(self, f"{field}_{language}", "")
+            if value and value.strip():
+                return value
+        return getattr(self, field)
+
+    @property
+    def display_title(self) -> str:
+        return self._localized("title")
+
+    @property
+    def display_eligibility_criteria(self) -> str:
+        return self._localized("eligibility_criteria")
+
     @property
     def theme_list(self) -> list[str]:
-        return [line.strip() for line in self.themes.splitlines() if line.strip()]
+        return _lines(self._localized("themes"))
+
+    @property
+    def required_document_list(self) -> list[str]:
+        """The documents a proposal must attach, as the French lines (the attachment's key)."""
+        return _lines(self.required_documents)
+
+    @property
+    def required_document_choices(self) -> list[tuple[str, str]]:
+        """``(French key, label in the active language)`` per required document; a translated
+        line is used only when the translation has as many lines as the French."""
+        keys = self.required_document_list
+        labels = _lines(self._localized("required_documents"))
+        if len(labels) != len(keys):
+            labels = keys
+        return list(zip(keys, labels, strict=True))
 
     def is_open(self, at=None) -> bool:
         at = at or timezone.now()

@@ -274,3 +274,19 @@ class Report(TimeStampedModel):
             self.status in {self.Status.EXPECTED, self.Status.RETURNED}
             and self.due_date < timezone.localdate()
         )
+
+
+class GrantReferenceCounter(models.Model):
+    """The last agreement number given per year (PRIM-2026-0001, -0002...): taken by one atomic
+    upsert (``projects.services.grants.next_grant_reference``)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("grant reference counter")
+        verbose_name_plural = _("grant reference counters")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

@@ -127,6 +127,12 @@ class Attachment(TimeStampedModel):
     )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
     original_name = models.CharField(_("file name"), max_length=200)
+    document = models.CharField(
+        _("required document"),
+        max_length=200,
+        blank=True,
+        help_text=_("Which of the call's required documents this file is (empty: another one)."),
+    )
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(

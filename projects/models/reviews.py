@@ -120,6 +120,14 @@ class Decision(TimeStampedModel):
     amount = _money(_("amount granted (MAD)"), default=ZERO)
     reasons = models.TextField(_("reasons"))
     committee_date = models.DateField(_("committee date"))
+    override_reason = models.TextField(
+        _("reason for deciding early"),
+        blank=True,
+        help_text=_(
+            "Filled only when a programme manager decided before the call closed or before "
+            "the reviews it needs were in."
+        ),
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

@@ -6,11 +6,14 @@ the public names are re-exported here, so ``from projects import services`` and
 
 Each service validates, then writes in one transaction; on bad input it raises
 ``ValidationError`` with a translated message naming the field or row, and nothing changes.
-Statuses change only in ``proposal_transition`` and ``grant_transition``, which lock the row and
-read the tables of ``projects.workflow``.
+Every status changes through the tables of ``projects.workflow`` (``apply_transition``), in the
+one service of its lifecycle; rows are locked by ``projects.locks`` in its documented order
+(call -> proposal -> review -> grant -> tranche -> report). Every write writes its audit line in
+its transaction; a refusal (``PermissionDenied`` or ``Refused``) changes nothing and writes one
+``forbidden`` line (``projects.services._common``).
 """
 
-from projects.services._common import fmt
+from projects.services._common import Refused, fmt
 from projects.services.calls import CALL_FIELDS, call_create, call_publish, call_update
 from projects.services.grants import (
     grant_create,
@@ -19,6 +22,7 @@ from projects.services.grants import (
     indicators_report,
     milestone_add,
     milestone_done,
+    next_grant_reference,
     report_review,
     report_schedule,
     report_submit,
@@ -31,7 +35,9 @@ from projects.services.proposals import (
     PROPOSAL_FIELDS,
     attachment_add,
     attachment_delete,
+    missing_documents,
     proposal_create,
+    proposal_delete,
     proposal_screen,
     proposal_submission_errors,
     proposal_submit,
@@ -40,6 +46,7 @@ from projects.services.proposals import (
 )
 from projects.services.reviews import (
     call_committed,
+    decision_blockers,
     decision_record,
     review_assign,
     review_declare_interest,
@@ -58,6 +65,7 @@ __all__ = [
     "CALL_FIELDS",
     "PROPOSAL_FIELDS",
     "TRAINING_FIELDS",
+    "Refused",
     "action_plan_create",
     "attachment_add",
     "attachment_delete",
@@ -65,6 +73,7 @@ __all__ = [
     "call_create",
     "call_publish",
     "call_update",
+    "decision_blockers",
     "decision_record",
     "fmt",
     "grant_create",
@@ -73,8 +82,11 @@ __all__ = [
     "indicators_report",
     "milestone_add",
     "milestone_done",
+    "missing_documents",
+    "next_grant_reference",
     "plan_action_save",
     "proposal_create",
+    "proposal_delete",
     "proposal_screen",
     "proposal_submission_errors",
     "proposal_submit",

@@ -1,24 +1,36 @@
-"""Calls for projects: create, edit, publish."""
+"""Calls for projects: create, edit, publish (the call's one transition)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import audit
+from projects import locks
 from projects.models import (
     Call,
     Criterion,
 )
-from projects.services._common import _require_manager
+from projects.services._common import (
+    Refused,
+    _require_manager,
+    apply_transition,
+    audit_write,
+    service,
+)
+from projects.workflow import CALL_TRANSITIONS
 
 # --- Calls ------------------------------------------------------------------------------
 CALL_FIELDS = [
     "title",
+    "title_ar",
+    "title_en",
     "component",
     "region",
     "themes",
+    "themes_ar",
+    "themes_en",
     "envelope",
     "min_grant",
     "max_grant",
@@ -26,7 +38,12 @@ CALL_FIELDS = [
     "opens_at",
     "closes_at",
     "eligibility_criteria",
+    "eligibility_criteria_ar",
+    "eligibility_criteria_en",
     "required_documents",
+    "required_documents_ar",
+    "required_documents_en",
+    "reviews_required",
     "scale_max",
     "gender_marker_required",
 ]
@@ -57,42 +74,48 @@ def _save_criteria(call: Call, criteria: list[dict]) -> None:
         criterion.save()
 
 
-@transaction.atomic
+@service()
 def call_create(*, actor, data: dict, criteria: list[dict]) -> Call:
     _require_manager(actor)
     call = Call(created_by=actor, **{f: data[f] for f in CALL_FIELDS if f in data})
     call.full_clean()
     call.save()
     _save_criteria(call, criteria)
+    audit_write(actor=actor, obj=call, action=audit.Action.CREATE)
     return call
 
 
-@transaction.atomic
+@service(target="call")
 def call_update(*, call: Call, actor, data: dict, criteria: list[dict]) -> Call:
     _require_manager(actor)
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    call = locks.lock_call(call.pk)
     if call.status != Call.Status.DRAFT:
-        raise ValidationError(_("A published call can no longer be changed."))
+        raise Refused(_("A published call can no longer be changed."))
     for field in CALL_FIELDS:
         if field in data:
             setattr(call, field, data[field])
     call.full_clean()
     call.save()
     _save_criteria(call, criteria)
+    audit_write(actor=actor, obj=call)
     return call
 
 
-@transaction.atomic
+@service(target="call")
 def call_publish(*, call: Call, actor) -> Call:
-    _require_manager(actor)
-    call = Call.objects.select_for_update().get(pk=call.pk)
-    if call.status != Call.Status.DRAFT:
-        raise ValidationError(_("This call is already published."))
+    call = locks.lock_call(call.pk)
+    apply_transition(
+        CALL_TRANSITIONS,
+        call,
+        "publish",
+        actor=actor,
+        refusal=_("This call is already published."),
+    )
     if not call.criteria.exists():
         raise ValidationError(_("Add at least one scoring criterion before publishing."))
     if call.closes_at <= timezone.now():
         raise ValidationError({"closes_at": _("The closing date is already past.")})
-    call.status = Call.Status.PUBLISHED
     call.published_at = timezone.now()
     call.save(update_fields=["status", "published_at", "updated_at"])
+    audit_write(actor=actor, obj=call)
     return call

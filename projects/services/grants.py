@@ -1,4 +1,7 @@
-"""Grants: agreements, tranches and payments, indicators, milestones, reports."""
+"""Grants: agreements, tranches and payments, indicators, milestones, reports.
+
+Lock order (``projects.locks``): proposal, then grant, then tranche, then report.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,12 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects import permissions
+from core import audit
+from projects import locks, permissions
 from projects.models import (
     Grant,
     GrantEvent,
@@ -21,14 +25,39 @@ from projects.models import (
     Report,
     Tranche,
 )
-from projects.services._common import _check_role, _money, _require_manager, _sum, fmt
-from projects.workflow import (
-    GRANT_TRANSITIONS,
+from projects.services._common import (
+    Refused,
+    _money,
+    _require_manager,
+    _sum,
+    apply_transition,
+    audit_write,
+    fmt,
+    service,
 )
+from projects.workflow import GRANT_TRANSITIONS, REPORT_TRANSITIONS
+
+CREATE = audit.Action.CREATE
+
+
+def next_grant_reference(year: int) -> str:
+    """PRIM-<year>-0001, -0002...: the year's counter taken by one atomic upsert, so two
+    managers signing agreements at once never get the same number, and each year starts at 1."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO projects_grantreferencecounter (year, last) VALUES (%s, 1)
+            ON CONFLICT (year) DO UPDATE SET last = projects_grantreferencecounter.last + 1
+            RETURNING last
+            """,
+            [year],
+        )
+        (number,) = cursor.fetchone()
+    return f"PRIM-{year}-{number:04d}"
 
 
 # --- Grants -----------------------------------------------------------------------------
-@transaction.atomic
+@service(target="proposal")
 def grant_create(
     *,
     proposal: Proposal,
@@ -38,14 +67,14 @@ def grant_create(
     end_date: datetime.date,
 ) -> Grant:
     _require_manager(actor)
-    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = locks.lock_proposal(proposal.pk)
     if proposal.status != Proposal.Status.SELECTED:
-        raise ValidationError(_("Only a selected proposal becomes a grant."))
+        raise Refused(_("Only a selected proposal becomes a grant."))
     if Grant.objects.filter(proposal=proposal).exists():
-        raise ValidationError(_("This proposal already has a grant."))
+        raise Refused(_("This proposal already has a grant."))
     grant = Grant(
         proposal=proposal,
-        reference=f"PRIM-{agreement_date.year}-{proposal.pk:04d}",
+        reference=next_grant_reference(agreement_date.year),
         agreement_date=agreement_date,
         amount=proposal.decision.amount,
         cofinancing_amount=proposal.cofinancing_amount,
@@ -63,23 +92,22 @@ def grant_create(
             target_women=target.women,
             target_men=target.men,
         )
+    audit_write(actor=actor, obj=grant, action=CREATE)
     return grant
 
 
-@transaction.atomic
+@service(target="grant")
 def grant_transition(*, grant: Grant, action: str, actor, note: str = "") -> Grant:
-    grant = Grant.objects.select_for_update().get(pk=grant.pk)
-    transition = GRANT_TRANSITIONS.get((grant.status, action))
-    if transition is None:
-        raise ValidationError(
-            _("This grant is %(status)s: that step is not possible now.")
-            % {"status": grant.get_status_display().lower()}
-        )
-    _check_role(transition.allowed, actor, None)
+    grant = locks.lock_grant(grant.pk)
+    previous, _step = apply_transition(
+        GRANT_TRANSITIONS,
+        grant,
+        action,
+        actor=actor,
+        refusal=_("This grant is %(status)s: that step is not possible now."),
+    )
     if action == "close" and grant.reports.exclude(status=Report.Status.APPROVED).exists():
-        raise ValidationError(_("Approve every report before closing the grant."))
-    previous = grant.status
-    grant.status = transition.target
+        raise Refused(_("Approve every report before closing the grant."))
     grant.save(update_fields=["status", "updated_at"])
     GrantEvent.objects.create(
         grant=grant,
@@ -89,10 +117,11 @@ def grant_transition(*, grant: Grant, action: str, actor, note: str = "") -> Gra
         actor=actor,
         note=note,
     )
+    audit_write(actor=actor, obj=grant)
     return grant
 
 
-@transaction.atomic
+@service(target="grant")
 def tranche_plan(
     *,
     grant: Grant,
@@ -102,13 +131,13 @@ def tranche_plan(
     condition: str = "",
 ) -> Tranche:
     _require_manager(actor)
-    grant = Grant.objects.select_for_update().get(pk=grant.pk)
+    grant = locks.lock_grant(grant.pk)
     if grant.status == Grant.Status.CLOSED:
-        raise ValidationError(_("This grant is closed."))
+        raise Refused(_("This grant is closed."))
     planned_amount = _money(planned_amount)
     planned = _sum(grant.tranches.all(), "planned_amount")
     if planned + planned_amount > grant.amount:
-        raise ValidationError(
+        raise Refused(
             {
                 "planned_amount": _(
                     "The tranches would add up to %(total)s MAD, above the grant of %(grant)s MAD."
@@ -126,30 +155,31 @@ def tranche_plan(
     )
     tranche.full_clean()
     tranche.save()
+    audit_write(actor=actor, obj=tranche, action=CREATE)
     return tranche
 
 
-@transaction.atomic
+@service(target="tranche")
 def tranche_pay(
     *, tranche: Tranche, actor, paid_on: datetime.date, paid_amount: Decimal
 ) -> Tranche:
     """Record a payment; the grant's row is locked so two payments cannot both pass the check."""
     _require_manager(actor)
-    grant = Grant.objects.select_for_update().get(pk=tranche.grant_id)
-    tranche = Tranche.objects.select_for_update().get(pk=tranche.pk)
+    grant = locks.lock_grant(tranche.grant_id)
+    tranche = locks.lock_tranche(tranche.pk)
     if grant.status != Grant.Status.ONGOING:
-        raise ValidationError(
+        raise Refused(
             _("This grant is %(status)s: no payment can be recorded.")
             % {"status": grant.get_status_display().lower()}
         )
     if tranche.paid_on:
-        raise ValidationError(_("This tranche is already paid."))
+        raise Refused(_("This tranche is already paid."))
     paid_amount = _money(paid_amount)
     if paid_amount <= 0:
         raise ValidationError({"paid_amount": _("The amount paid must be above zero.")})
     paid = _sum(grant.tranches.exclude(pk=tranche.pk), "paid_amount")
     if paid + paid_amount > grant.amount:
-        raise ValidationError(
+        raise Refused(
             {
                 "paid_amount": _(
                     "Paying %(amount)s MAD would bring the payments to %(total)s MAD, above the "
@@ -168,10 +198,11 @@ def tranche_pay(
     tranche.paid_amount = paid_amount
     tranche.full_clean()
     tranche.save(update_fields=["paid_on", "paid_amount", "updated_at"])
+    audit_write(actor=actor, obj=tranche)
     return tranche
 
 
-@transaction.atomic
+@service(target="grant")
 def indicator_add(
     *, grant: Grant, actor, name: str, category: str = "", target_women: int, target_men: int
 ) -> Indicator:
@@ -185,16 +216,17 @@ def indicator_add(
     )
     indicator.full_clean()
     indicator.save()
+    audit_write(actor=actor, obj=indicator, action=CREATE)
     return indicator
 
 
-@transaction.atomic
+@service(target="grant")
 def indicators_report(
     *, grant: Grant, actor, period_end: datetime.date, counts: dict[int, dict]
 ) -> list[IndicatorAchievement]:
     """The holder counts, for a period, the women and men reached on each indicator:
     ``{indicator_id: {"women", "men", "note"}}``."""
-    grant = Grant.objects.select_for_update().select_related("proposal").get(pk=grant.pk)
+    grant = locks.lock_grant(grant.pk)
     if not permissions.can_report_on_grant(actor, grant):
         raise PermissionDenied
     if period_end > timezone.localdate():
@@ -222,21 +254,23 @@ def indicators_report(
         )
         achievement.full_clean()
         achievement.save()
+        audit_write(actor=actor, obj=achievement, action=CREATE)
         created.append(achievement)
     return created
 
 
-@transaction.atomic
+@service(target="grant")
 def milestone_add(*, grant: Grant, actor, title: str, planned_date: datetime.date) -> Milestone:
     if not permissions.can_report_on_grant(actor, grant):
         raise PermissionDenied
     milestone = Milestone(grant=grant, title=title, planned_date=planned_date)
     milestone.full_clean()
     milestone.save()
+    audit_write(actor=actor, obj=milestone, action=CREATE)
     return milestone
 
 
-@transaction.atomic
+@service(target="milestone")
 def milestone_done(*, milestone: Milestone, actor, done_on: datetime.date) -> Milestone:
     if not permissions.can_report_on_grant(actor, milestone.grant):
         raise PermissionDenied
@@ -244,10 +278,11 @@ def milestone_done(*, milestone: Milestone, actor, done_on: datetime.date) -> Mi
         raise ValidationError({"done_on": _("This date is in the future.")})
     milestone.done_on = done_on
     milestone.save(update_fields=["done_on", "updated_at"])
+    audit_write(actor=actor, obj=milestone)
     return milestone
 
 
-@transaction.atomic
+@service(target="grant")
 def report_schedule(
     *, grant: Grant, actor, kind: str, period_end: datetime.date, due_date: datetime.date
 ) -> Report:
@@ -255,42 +290,53 @@ def report_schedule(
     report = Report(grant=grant, kind=kind, period_end=period_end, due_date=due_date)
     report.full_clean()
     report.save()
+    audit_write(actor=actor, obj=report, action=CREATE)
     return report
 
 
-@transaction.atomic
+@service(target="report")
 def report_submit(
     *, report: Report, actor, content: str, amount_spent: Decimal | None = None
 ) -> Report:
-    report = Report.objects.select_for_update().select_related("grant__proposal").get(pk=report.pk)
+    report = locks.lock_report(report.pk)
     if not permissions.is_grant_holder(actor, report.grant):
         raise PermissionDenied
-    if report.status not in {Report.Status.EXPECTED, Report.Status.RETURNED}:
-        raise ValidationError(_("This report is already submitted."))
+    apply_transition(
+        REPORT_TRANSITIONS,
+        report,
+        "submit",
+        actor=actor,
+        organisation_id=report.grant.proposal.organisation_id,
+        refusal=_("This report is already submitted."),
+    )
     if not content.strip():
         raise ValidationError({"content": _("Write the report.")})
     if report.kind == Report.Kind.FINANCIAL and amount_spent is None:
         raise ValidationError({"amount_spent": _("A financial report gives the amount spent.")})
     report.content = content
     report.amount_spent = amount_spent
-    report.status = Report.Status.SUBMITTED
     report.submitted_at = timezone.now()
     report.submitted_by = actor
     report.full_clean()
     report.save()
+    audit_write(actor=actor, obj=report)
     return report
 
 
-@transaction.atomic
+@service(target="report")
 def report_review(*, report: Report, actor, approve: bool, note: str = "") -> Report:
-    _require_manager(actor)
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.status != Report.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted report can be approved or returned."))
+    report = locks.lock_report(report.pk)
+    apply_transition(
+        REPORT_TRANSITIONS,
+        report,
+        "approve" if approve else "return",
+        actor=actor,
+        refusal=_("Only a submitted report can be approved or returned."),
+    )
     if not approve and not note.strip():
         raise ValidationError({"note": _("Say what must change.")})
-    report.status = Report.Status.APPROVED if approve else Report.Status.RETURNED
     report.review_note = note
     report.reviewed_at = timezone.now()
     report.save(update_fields=["status", "review_note", "reviewed_at", "updated_at"])
+    audit_write(actor=actor, obj=report)
     return report

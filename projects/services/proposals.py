@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Territory
-from projects import permissions
+from core import audit
+from projects import locks, permissions
 from projects.models import (
     Attachment,
     BudgetLine,
@@ -22,7 +23,14 @@ from projects.models import (
     ProposalEvent,
     TargetGroup,
 )
-from projects.services._common import _check_role, _sum, fmt
+from projects.services._common import (
+    Refused,
+    _sum,
+    apply_transition,
+    audit_write,
+    fmt,
+    service,
+)
 from projects.workflow import (
     PROPOSAL_TRANSITIONS,
     SCREENING_ACTIONS,
@@ -30,16 +38,38 @@ from projects.workflow import (
 
 
 # --- Proposals --------------------------------------------------------------------------
-@transaction.atomic
+@service(target="call")
 def proposal_create(*, call: Call, actor, title: str) -> Proposal:
     if not permissions.writes_proposals(actor):
         raise PermissionDenied
     if not call.is_open():
-        raise ValidationError(_("This call is not open for proposals."))
+        raise Refused(_("This call is not open for proposals."))
     proposal = Proposal(call=call, organisation=actor.organisation, created_by=actor, title=title)
     proposal.full_clean()
     proposal.save()
+    audit_write(actor=actor, obj=proposal, action=audit.Action.CREATE)
     return proposal
+
+
+@service(target="proposal")
+def proposal_delete(*, proposal: Proposal, actor) -> None:
+    """An association deletes one of its own drafts (never a submitted proposal, never another
+    organisation's); its attachments' files go once the deletion is committed."""
+    proposal = locks.lock_proposal(proposal.pk)
+    if not (
+        permissions.writes_proposals(actor) and proposal.organisation_id == actor.organisation_id
+    ):
+        raise PermissionDenied
+    if proposal.status != Proposal.Status.DRAFT:
+        raise Refused(
+            _("This proposal is %(status)s: only a draft can be deleted.")
+            % {"status": proposal.get_status_display().lower()}
+        )
+    files = [(a.file.storage, a.file.name) for a in proposal.attachments.all()]
+    audit_write(actor=actor, obj=proposal, action=audit.Action.DELETE)
+    proposal.delete()
+    for storage, path in files:
+        transaction.on_commit(lambda storage=storage, path=path: storage.delete(path))
 
 
 PROPOSAL_FIELDS = [
@@ -54,7 +84,7 @@ PROPOSAL_FIELDS = [
 ]
 
 
-@transaction.atomic
+@service(target="proposal")
 def proposal_update(
     *,
     proposal: Proposal,
@@ -65,7 +95,7 @@ def proposal_update(
     targets: list[dict] | None = None,
 ) -> Proposal:
     """Save a draft. Drafts may be incomplete; the rules are checked at submission."""
-    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = locks.lock_proposal(proposal.pk)
     if not permissions.can_edit_proposal(actor, proposal):
         raise PermissionDenied
     for field in PROPOSAL_FIELDS:
@@ -100,6 +130,7 @@ def proposal_update(
             target = TargetGroup(proposal=proposal, **row)
             target.full_clean()
             target.save()
+    audit_write(actor=actor, obj=proposal)
     return proposal
 
 
@@ -170,7 +201,20 @@ def proposal_submission_errors(proposal: Proposal, *, at=None) -> list[str]:
         errors.append(_("Gender marker: this call funds only projects with a marker of 1 or 2."))
     if proposal.gender_marker and not proposal.gender_justification.strip():
         errors.append(_("Gender marker: explain how the project targets gender equality."))
+    missing = missing_documents(proposal)
+    if missing:
+        errors.append(
+            _("Documents: attach %(documents)s, required by the call.")
+            % {"documents": "; ".join(missing)}
+        )
     return errors
+
+
+def missing_documents(proposal: Proposal) -> list[str]:
+    """The call's required documents (in the active language) with no file attached for
+    them yet."""
+    attached = set(proposal.attachments.values_list("document", flat=True))
+    return [label for key, label in proposal.call.required_document_choices if key not in attached]
 
 
 # Attachments: what a file must start with, per extension (never trust the browser's type).
@@ -219,12 +263,15 @@ def _is_office_document(upload, extension: str) -> bool:
         upload.seek(0)
 
 
-@transaction.atomic
-def attachment_add(*, proposal: Proposal, actor, upload) -> Attachment:
-    """Attach a document to a draft: PDF, image or office file, at most 5 MB."""
-    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+@service(target="proposal")
+def attachment_add(*, proposal: Proposal, actor, upload, document: str = "") -> Attachment:
+    """Attach a document to a draft: PDF, image or office file, at most 5 MB. ``document`` names
+    which of the call's required documents it is (its French line), or is empty."""
+    proposal = locks.lock_proposal(proposal.pk)
     if not permissions.can_edit_proposal(actor, proposal):
         raise PermissionDenied
+    if document and document not in proposal.call.required_document_list:
+        raise ValidationError({"document": _("Choose one of the call's required documents.")})
     name = (upload.name or "").rsplit("/", 1)[-1][:200]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ATTACHMENT_TYPES:
@@ -248,6 +295,7 @@ def attachment_add(*, proposal: Proposal, actor, upload) -> Attachment:
     attachment = Attachment(
         proposal=proposal,
         original_name=name,
+        document=document,
         content_type=content_type,
         size=upload.size,
         uploaded_by=actor,
@@ -258,40 +306,42 @@ def attachment_add(*, proposal: Proposal, actor, upload) -> Attachment:
     except Exception:
         attachment.file.storage.delete(attachment.file.name)  # no orphan file
         raise
+    audit_write(actor=actor, obj=attachment, action=audit.Action.CREATE)
     return attachment
 
 
-@transaction.atomic
+@service(target="attachment")
 def attachment_delete(*, attachment: Attachment, actor) -> None:
-    if not permissions.can_edit_proposal(actor, attachment.proposal):
+    proposal = locks.lock_proposal(attachment.proposal_id)
+    if not permissions.can_edit_proposal(actor, proposal):
         raise PermissionDenied
     storage, path = attachment.file.storage, attachment.file.name
+    audit_write(actor=actor, obj=attachment, action=audit.Action.DELETE)
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(path))
 
 
-@transaction.atomic
+@service(target="proposal")
 def proposal_transition(*, proposal: Proposal, action: str, actor, note: str = "") -> Proposal:
     """The one place a proposal's status changes: lock, check, save, record the event."""
-    proposal = Proposal.objects.select_for_update().select_related("call").get(pk=proposal.pk)
-    transition = PROPOSAL_TRANSITIONS.get((proposal.status, action))
-    if transition is None:
-        raise ValidationError(
-            _("This proposal is %(status)s: that step is not possible now.")
-            % {"status": proposal.get_status_display().lower()}
-        )
-    _check_role(transition.allowed, actor, proposal.organisation_id)
+    proposal = locks.lock_proposal(proposal.pk)
+    previous, _step = apply_transition(
+        PROPOSAL_TRANSITIONS,
+        proposal,
+        action,
+        actor=actor,
+        organisation_id=proposal.organisation_id,
+        refusal=_("This proposal is %(status)s: that step is not possible now."),
+    )
     if action == "submit":
         errors = proposal_submission_errors(proposal)
         if errors:
-            raise ValidationError(errors)
+            raise Refused(errors)
         proposal.submitted_at = timezone.now()
     if action in {"declare_eligible", "declare_ineligible"}:
         if action == "declare_ineligible" and not note.strip():
             raise ValidationError({"reasons": _("Give the reasons why it is not eligible.")})
         proposal.screening_reasons = note
-    previous = proposal.status
-    proposal.status = transition.target
     proposal.save(update_fields=["status", "submitted_at", "screening_reasons", "updated_at"])
     ProposalEvent.objects.create(
         proposal=proposal,
@@ -301,6 +351,7 @@ def proposal_transition(*, proposal: Proposal, action: str, actor, note: str = "
         actor=actor,
         note=note,
     )
+    audit_write(actor=actor, obj=proposal)
     return proposal
 
 

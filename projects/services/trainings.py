@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Territory
+from core import audit
 from projects.models import (
     CommunalActionPlan,
     PlanAction,
     Training,
 )
-from projects.services._common import _require_manager
+from projects.services._common import _require_manager, audit_write, service
 
 # --- Trainings and communal plans -------------------------------------------------------
 TRAINING_FIELDS = [
@@ -29,7 +29,7 @@ TRAINING_FIELDS = [
 ]
 
 
-@transaction.atomic
+@service()
 def training_record(*, actor, data: dict) -> Training:
     _require_manager(actor)
     training = Training(created_by=actor, **{f: data[f] for f in TRAINING_FIELDS if f in data})
@@ -37,10 +37,11 @@ def training_record(*, actor, data: dict) -> Training:
     if training.women + training.men + training.sex_not_recorded == 0:
         raise ValidationError({"women": _("Count the people who attended.")})
     training.save()
+    audit_write(actor=actor, obj=training, action=audit.Action.CREATE)
     return training
 
 
-@transaction.atomic
+@service()
 def action_plan_create(
     *, actor, territory: Territory, kind: str, start_year: int, end_year: int
 ) -> CommunalActionPlan:
@@ -52,10 +53,11 @@ def action_plan_create(
     )
     plan.full_clean()
     plan.save()
+    audit_write(actor=actor, obj=plan, action=audit.Action.CREATE)
     return plan
 
 
-@transaction.atomic
+@service(target="plan")
 def plan_action_save(
     *,
     actor,
@@ -66,8 +68,12 @@ def plan_action_save(
     action: PlanAction | None = None,
 ) -> PlanAction:
     _require_manager(actor)
+    created = action is None
     action = action or PlanAction(plan=plan)
     action.title, action.responsible_service, action.status = title, responsible_service, status
     action.full_clean()
     action.save()
+    audit_write(
+        actor=actor, obj=action, action=audit.Action.CREATE if created else audit.Action.UPDATE
+    )
     return action

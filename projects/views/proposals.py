@@ -14,6 +14,7 @@ from core.views import module_required
 from projects import permissions, selectors, services
 from projects.forms import (
     AssignReviewerForm,
+    AttachmentForm,
     BudgetLineFormSet,
     DecisionForm,
     DeclarationForm,
@@ -108,8 +109,16 @@ def proposal_edit(request, uuid):
             "targets": targets,
             "missing": services.proposal_submission_errors(proposal),
             "attachments": proposal.attachments.all(),
+            "required_documents": _required_documents(proposal),
+            "can_delete": permissions.can_delete_proposal(request.user, proposal),
         },
     )
+
+
+def _required_documents(proposal):
+    """``(key, label, attached?)`` for each of the call's required documents."""
+    attached = set(proposal.attachments.values_list("document", flat=True))
+    return [(key, label, key in attached) for key, label in proposal.call.required_document_choices]
 
 
 def _proposal_context(request, proposal, **forms):
@@ -222,12 +231,19 @@ def proposal_decide(request, uuid):
 @require_POST
 def attachment_add(request, uuid):
     proposal = selectors.proposal_get_for(user=request.user, uuid=uuid)
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, _("Choose a file to attach."))
+    form = AttachmentForm(request.POST, request.FILES, call=proposal.call)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
     else:
         try:
-            services.attachment_add(proposal=proposal, actor=request.user, upload=upload)
+            services.attachment_add(
+                proposal=proposal,
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                document=form.cleaned_data.get("document") or "",
+            )
         except ValidationError as error:
             flash_errors(request, error)
         else:
