@@ -32,7 +32,7 @@ from projects.models import (
     Review,
 )
 from projects.selectors import get_or_404
-from projects.views._common import add_errors, flash_errors, require_manager
+from projects.views._common import apply_service_errors, flash_errors, require_manager
 
 
 # --- Proposals --------------------------------------------------------------------------
@@ -92,7 +92,7 @@ def proposal_edit(request, uuid):
                 if "submit" in request.POST:
                     services.proposal_submit(proposal=proposal, actor=request.user)
         except ValidationError as error:
-            add_errors(form, error)
+            apply_service_errors(form, error)
         else:
             if "submit" in request.POST:
                 messages.success(request, _("Your proposal is submitted."))
@@ -134,6 +134,7 @@ def _proposal_context(request, proposal, **forms):
         "decision": getattr(proposal, "decision", None),
         "attachments": proposal.attachments.all(),
         "grant": getattr(proposal, "grant", None),
+        "can_delete": permissions.can_delete_proposal(user, proposal),
     }
     if manager:
         context.update(
@@ -147,6 +148,8 @@ def _proposal_context(request, proposal, **forms):
             decision_form=forms.get("decision_form")
             or DecisionForm(initial={"amount": proposal.requested_amount}),
             committed=services.call_committed(proposal.call),
+            decision_blockers=services.decision_blockers(proposal, proposal.call),
+            can_override=permissions.can_override_committee_rules(user),
         )
     elif permissions.is_reviewer(user):
         context["my_review"] = proposal.reviews.filter(reviewer=user).first()
@@ -169,7 +172,7 @@ def _proposal_form_view(request, uuid, form_class, context_name, call_service, s
         try:
             call_service(proposal, form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, success)
             return redirect(proposal)
@@ -215,6 +218,7 @@ def proposal_decide(request, uuid):
             amount=data["amount"],
             reasons=data["reasons"],
             committee_date=data["committee_date"],
+            override_reason=data.get("override_reason") or "",
         )
 
     return _proposal_form_view(
@@ -315,7 +319,7 @@ def review_score(request, uuid):
                 note=declaration.cleaned_data["conflict_note"],
             )
         except ValidationError as error:
-            add_errors(declaration, error)
+            apply_service_errors(declaration, error)
         else:
             messages.success(request, _("Your declaration is recorded."))
             return redirect(review)
@@ -328,7 +332,7 @@ def review_score(request, uuid):
                 comment=score_form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            add_errors(score_form, error)
+            apply_service_errors(score_form, error)
         else:
             messages.success(request, _("Your scores are recorded."))
             return redirect("projects:index")
@@ -348,3 +352,17 @@ def review_score(request, uuid):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@module_required("projects")
+@require_POST
+def proposal_delete(request, uuid):
+    """An association deletes its own draft; anything else is refused (and audited)."""
+    proposal = selectors.proposal_get_for(user=request.user, uuid=uuid)
+    try:
+        services.proposal_delete(proposal=proposal, actor=request.user)
+    except ValidationError as error:
+        flash_errors(request, error)
+        return redirect(proposal)
+    messages.success(request, _("The draft is deleted."))
+    return redirect("projects:index")
