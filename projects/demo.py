@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,6 +41,23 @@ COMPONENTS = [
 
 PAST_CALL = "Appel à projets « migration & développement » Souss-Massa 2023"
 OPEN_CALL = "Appel à projets 2026 : initiatives migration & genre en Souss-Massa"
+CALL_TITLES = {
+    PAST_CALL: (
+        "دعوة لتقديم مشاريع «الهجرة والتنمية» سوس ماسة 2023",
+        "Call for “migration & development” projects, Souss-Massa 2023",
+    ),
+    OPEN_CALL: (
+        "دعوة لتقديم مشاريع 2026: مبادرات الهجرة والنوع الاجتماعي في سوس ماسة",
+        "2026 call for projects: migration & gender initiatives in Souss-Massa",
+    ),
+}
+REQUIRED_DOCUMENTS = (
+    "Statuts de l'association\nDernier rapport moral et financier\nRécépissé de dépôt",
+    "النظام الأساسي للجمعية\nآخر تقرير أدبي ومالي\nوصل الإيداع",
+    "Statutes of the association\nLatest activity and financial report\nRegistration receipt",
+)
+# A tiny, valid PDF header is all the attachment check reads (synthetic demo files).
+DEMO_PDF = b"%PDF-1.4\n% Tawjih demo document\n%%EOF\n"
 
 CRITERIA = [
     {"label": "Pertinence au regard des besoins des personnes migrantes", "weight": Decimal("3")},
@@ -100,6 +118,8 @@ def _call(*, manager, title, opens_at, closes_at, envelope) -> Call:
         actor=manager,
         data={
             "title": title,
+            "title_ar": CALL_TITLES[title][0],
+            "title_en": CALL_TITLES[title][1],
             "component": Component.objects.get(code="C1"),
             "region": Territory.objects.get(code="SM"),
             "themes": "Accueil et orientation des personnes migrantes\n"
@@ -112,8 +132,10 @@ def _call(*, manager, title, opens_at, closes_at, envelope) -> Call:
             "closes_at": closes_at,
             "eligibility_criteria": "Association marocaine déclarée depuis au moins deux ans.\n"
             "Projet mis en œuvre dans la région Souss-Massa.",
-            "required_documents": "Statuts, dernier rapport moral et financier, "
-            "récépissé de dépôt.",
+            "required_documents": REQUIRED_DOCUMENTS[0],
+            "required_documents_ar": REQUIRED_DOCUMENTS[1],
+            "required_documents_en": REQUIRED_DOCUMENTS[2],
+            "reviews_required": 1,
             "scale_max": 5,
             "gender_marker_required": True,
         },
@@ -156,6 +178,13 @@ def _proposal(*, call, author, title, requested, cofinancing, women, men, submit
         ],
     )
     if submit:
+        for number, document in enumerate(call.required_document_list, start=1):
+            services.attachment_add(
+                proposal=proposal,
+                actor=author,
+                upload=SimpleUploadedFile(f"document-{number}.pdf", DEMO_PDF),
+                document=document,
+            )
         services.proposal_submit(proposal=proposal, actor=author)
     return proposal
 
@@ -204,6 +233,12 @@ def seed_past_round(manager, reviewer, vfm, anir) -> None:
     )
     _score(proposal=asadaf, manager=manager, reviewer=reviewer, values=[5, 5, 4, 4])
     _score(proposal=tasimant, manager=manager, reviewer=reviewer, values=[4, 3, 3, 4])
+    # The round happened in 2023: move the call's dates back, as they were (the committee
+    # decides after the call closed).
+    Call.objects.filter(pk=call.pk).update(
+        opens_at=_aware(2022, 12, 1), closes_at=_aware(2023, 1, 31, 18)
+    )
+    Proposal.objects.filter(call=call).update(submitted_at=_aware(2023, 1, 20))
     committee = datetime.date(2023, 2, 23)
     services.decision_record(
         proposal=asadaf,
@@ -220,11 +255,6 @@ def seed_past_round(manager, reviewer, vfm, anir) -> None:
         reasons="Projet intéressant; financé si l'enveloppe le permet.",
         committee_date=committee,
     )
-    # The round happened in 2023: move the call's dates back, as they were.
-    Call.objects.filter(pk=call.pk).update(
-        opens_at=_aware(2022, 12, 1), closes_at=_aware(2023, 1, 31, 18)
-    )
-    Proposal.objects.filter(call=call).update(submitted_at=_aware(2023, 1, 20))
     grant = services.grant_create(
         proposal=asadaf,
         actor=manager,

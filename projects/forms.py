@@ -28,6 +28,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 NUMBER = forms.NumberInput(attrs={"class": "form-control", "min": "0"})
 TEXT = forms.TextInput(attrs={"class": "form-control"})
+ARABIC = {"dir": "rtl", "lang": "ar"}  # the Arabic version of a text, whatever the page
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
@@ -45,8 +46,16 @@ class CallForm(forms.ModelForm):
             "opens_at": DATETIME,
             "closes_at": DATETIME,
             "themes": forms.Textarea(attrs={"rows": 3}),
+            "themes_ar": forms.Textarea(attrs={"rows": 3, **ARABIC}),
+            "themes_en": forms.Textarea(attrs={"rows": 3, "lang": "en"}),
+            "title_ar": forms.TextInput(attrs=ARABIC),
+            "title_en": forms.TextInput(attrs={"lang": "en"}),
             "eligibility_criteria": forms.Textarea(attrs={"rows": 4}),
+            "eligibility_criteria_ar": forms.Textarea(attrs={"rows": 4, **ARABIC}),
+            "eligibility_criteria_en": forms.Textarea(attrs={"rows": 4, "lang": "en"}),
             "required_documents": forms.Textarea(attrs={"rows": 3}),
+            "required_documents_ar": forms.Textarea(attrs={"rows": 3, **ARABIC}),
+            "required_documents_en": forms.Textarea(attrs={"rows": 3, "lang": "en"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -219,6 +228,12 @@ class DecisionForm(forms.Form):
     reasons = forms.CharField(
         label=_("Reasons (shown to the applicant)"), widget=forms.Textarea(attrs={"rows": 3})
     )
+    override_reason = forms.CharField(
+        label=_("Reason for deciding before the call closes or before every review is in"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only a programme manager may do this; the reason is kept and audited."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -347,3 +362,18 @@ class PlanActionForm(forms.ModelForm):
     class Meta:
         model = PlanAction
         fields = ["title", "responsible_service", "status"]
+
+
+class AttachmentForm(forms.Form):
+    """A file and, when the call lists required documents, which one it is."""
+
+    file = forms.FileField(label=_("Document"))
+    document = forms.ChoiceField(label=_("This file is"), required=False)
+
+    def __init__(self, *args, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = call.required_document_choices
+        if choices:
+            self.fields["document"].choices = [*choices, ("", _("Another document"))]
+        else:
+            del self.fields["document"]

@@ -61,3 +61,22 @@ def can_report_on_grant(user, grant) -> bool:
     return (is_grant_holder(user, grant) or manages_programme(user)) and (
         grant.status != Grant.Status.CLOSED
     )
+
+
+def can_override_committee_rules(user) -> bool:
+    """Only a programme manager (not an admin, not staff of an association) may record a
+    decision before the call closes or before the reviews it needs are in, with a reason."""
+    from accounts.roles import Role
+
+    return manages_programme(user) and getattr(user, "role", None) == Role.PROGRAMME_MANAGER
+
+
+def can_delete_proposal(user, proposal) -> bool:
+    """An association's staff delete their own organisation's drafts, nothing else."""
+    from projects.models import Proposal
+
+    return (
+        writes_proposals(user)
+        and proposal.organisation_id == user.organisation_id
+        and proposal.status == Proposal.Status.DRAFT
+    )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("calls/<uuid:uuid>/apply/", views.proposal_create, name="proposal_create"),
     path("proposals/<uuid:uuid>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<uuid:uuid>/edit/", views.proposal_edit, name="proposal_edit"),
+    path("proposals/<uuid:uuid>/delete/", views.proposal_delete, name="proposal_delete"),
     path("proposals/<uuid:uuid>/attachments/", views.attachment_add, name="attachment_add"),
     path("attachments/<uuid:uuid>/", views.attachment_download, name="attachment_download"),
     path("attachments/<uuid:uuid>/delete/", views.attachment_delete, name="attachment_delete"),

@@ -1,8 +1,11 @@
-"""The proposal and grant lifecycles as data: ``(state, action) -> (new state, who may)``.
+"""The lifecycles of projects as data: ``(state, action) -> (new state, who may)``.
 
-``projects.services.proposal_transition`` and ``projects.services.grant_transition`` are the only
-code that changes a status; they read these tables. "who may" names a predicate of
-``projects.permissions``; the services add the rules that need data (budget, envelope).
+Every status of the app (call, proposal, review, grant, grant report) changes only through
+``projects.services._common.apply_transition``, called by one service per lifecycle
+(``call_publish``, ``proposal_transition``, ``review_declare_interest``/``review_submit``,
+``grant_transition``, ``report_submit``/``report_review``); they read these tables. "who may"
+names a role checked by ``projects.services._common.check_role``; the services add the rules
+that need data (budget, envelope, reviews, documents).
 """
 
 from __future__ import annotations
@@ -11,13 +14,17 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Grant, Proposal
+from projects.models import Call, Grant, Proposal, Report, Review
 
+C = Call.Status
 P = Proposal.Status
+R = Review.Status
 G = Grant.Status
+W = Report.Status
 
-APPLICANT = "applicant"  # staff of the proposal's own organisation
+APPLICANT = "applicant"  # staff of the proposal's (or grant's) own organisation
 MANAGER = "manager"  # programme managers and admins
+REVIEWER = "reviewer"  # the reviewer the review is assigned to
 
 
 class Transition(NamedTuple):
@@ -25,6 +32,10 @@ class Transition(NamedTuple):
     allowed: str
     label: object
 
+
+CALL_TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (C.DRAFT, "publish"): Transition(C.PUBLISHED, MANAGER, _("Publish")),
+}
 
 PROPOSAL_TRANSITIONS: dict[tuple[str, str], Transition] = {
     (P.DRAFT, "submit"): Transition(P.SUBMITTED, APPLICANT, _("Submit")),
@@ -39,11 +50,25 @@ PROPOSAL_TRANSITIONS: dict[tuple[str, str], Transition] = {
 DECISION_ACTIONS = {"selected": "select", "waiting_list": "wait_list", "rejected": "reject"}
 SCREENING_ACTIONS = {True: "declare_eligible", False: "declare_ineligible"}
 
+REVIEW_TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (R.ASSIGNED, "declare_conflict"): Transition(
+        R.CONFLICT, REVIEWER, _("Declare a conflict of interest")
+    ),
+    (R.ASSIGNED, "score"): Transition(R.SUBMITTED, REVIEWER, _("Send my scores")),
+}
+
 GRANT_TRANSITIONS: dict[tuple[str, str], Transition] = {
     (G.ONGOING, "suspend"): Transition(G.SUSPENDED, MANAGER, _("Suspend")),
     (G.SUSPENDED, "resume"): Transition(G.ONGOING, MANAGER, _("Resume")),
     (G.ONGOING, "close"): Transition(G.CLOSED, MANAGER, _("Close")),
     (G.SUSPENDED, "close"): Transition(G.CLOSED, MANAGER, _("Close")),
+}
+
+REPORT_TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (W.EXPECTED, "submit"): Transition(W.SUBMITTED, APPLICANT, _("Submit the report")),
+    (W.RETURNED, "submit"): Transition(W.SUBMITTED, APPLICANT, _("Submit the report")),
+    (W.SUBMITTED, "approve"): Transition(W.APPROVED, MANAGER, _("Approve")),
+    (W.SUBMITTED, "return"): Transition(W.RETURNED, MANAGER, _("Return for changes")),
 }
 
 

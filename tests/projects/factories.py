@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from projects import services
-from projects.models import Component
+from projects.models import Call, Component
 from tests.factories import CommuneFactory, ProvinceFactory, RegionFactory, UserFactory
 
 CRITERIA = [
@@ -50,6 +50,7 @@ def call_data(**overrides) -> dict:
         "eligibility_criteria": "Associations of the region.",
         "scale_max": 5,
         "gender_marker_required": True,
+        "reviews_required": 1,
     }
     data.update(overrides)
     return data
@@ -119,8 +120,45 @@ def make_scored(call, boss, scorer, values=(4, 5), **kwargs):
     return proposal
 
 
+def close_call(call):
+    """The call's closing date passes (as time would): the committee may now decide."""
+    now = timezone.now()
+    Call.objects.filter(pk=call.pk).update(
+        opens_at=min(call.opens_at, now - datetime.timedelta(days=2)),
+        closes_at=now - datetime.timedelta(minutes=1),
+    )
+    call.refresh_from_db()
+    return call
+
+
+def reopen_call(call):
+    """Move the closing date back to the future (to add proposals after a decision in a test)."""
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() + datetime.timedelta(days=30))
+    call.refresh_from_db()
+    return call
+
+
+def decide(proposal, boss, outcome="selected", amount=None, **kwargs):
+    """The committee's decision once the call has closed (closed here if still open)."""
+    call = proposal.call
+    if call.is_open():
+        close_call(call)
+    return services.decision_record(
+        proposal=proposal,
+        actor=boss,
+        outcome=outcome,
+        amount=None if amount is None else Decimal(amount),
+        reasons=kwargs.pop("reasons", "Good."),
+        committee_date=kwargs.pop("committee_date", timezone.localdate()),
+        **kwargs,
+    )
+
+
 def make_grant(call, boss, scorer, amount="200000", **kwargs):
     proposal = make_scored(call, boss, scorer, **kwargs)
+    was_open = call.is_open()
+    if was_open:
+        close_call(call)
     services.decision_record(
         proposal=proposal,
         actor=boss,
@@ -129,6 +167,8 @@ def make_grant(call, boss, scorer, amount="200000", **kwargs):
         reasons="Good.",
         committee_date=timezone.localdate(),
     )
+    if was_open:
+        reopen_call(call)  # later proposals of the test may still be written
     return services.grant_create(
         proposal=proposal,
         actor=boss,

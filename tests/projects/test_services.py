@@ -222,6 +222,7 @@ def test_a_decision_that_would_exceed_the_envelope_is_refused(boss, scorer):
     call = f.make_call(actor=boss, envelope=Decimal("300000"))
     first = f.make_scored(call, boss, scorer)
     second = f.make_scored(call, boss, scorer)
+    f.close_call(call)
     today = timezone.localdate()
     services.decision_record(
         proposal=first, actor=boss, outcome="selected", reasons="Best", committee_date=today
@@ -249,6 +250,7 @@ def test_a_decision_that_would_exceed_the_envelope_is_refused(boss, scorer):
 
 def test_a_decision_is_recorded_once(call, boss, scorer):
     proposal = f.make_scored(call, boss, scorer)
+    f.close_call(call)
     today = timezone.localdate()
     services.decision_record(
         proposal=proposal, actor=boss, outcome="rejected", reasons="Weak", committee_date=today
@@ -263,6 +265,7 @@ def test_a_decision_is_recorded_once(call, boss, scorer):
 def test_a_decision_needs_a_review_and_reasons(call, boss):
     proposal = f.make_proposal(call)
     services.proposal_screen(proposal=proposal, actor=boss, eligible=True, reasons="ok")
+    f.close_call(call)
     today = timezone.localdate()
     with pytest.raises(ValidationError, match="No reviewer has scored"):
         services.decision_record(

@@ -166,6 +166,7 @@ def test_a_manager_creates_and_publishes_a_call_through_the_pages(client, login,
         "opens_at": "2026-01-01T09:00",
         "closes_at": "2099-01-01T18:00",
         "eligibility_criteria": "Associations",
+        "reviews_required": "2",
         "scale_max": "5",
         "gender_marker_required": "on",
         "criteria-TOTAL_FORMS": "2",
@@ -231,6 +232,7 @@ def test_the_decision_form_names_the_envelope_left(client, login, boss, scorer):
     call = f.make_call(actor=boss, envelope=Decimal("300000"))
     first = f.make_scored(call, boss, scorer)
     second = f.make_scored(call, boss, scorer)
+    f.close_call(call)
     services.decision_record(
         proposal=first,
         actor=boss,
