@@ -591,3 +591,13 @@ class Merge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.duplicate_id} → {self.kept_id}"
+
+
+# Documents and households live in their own module (issue 14); registered with this app.
+from baom.models_casefile import (  # noqa: E402, F401
+    DocumentKind,
+    Household,
+    HouseholdMember,
+    PersonDocument,
+    Relationship,
+)
