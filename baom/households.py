@@ -68,10 +68,10 @@ def household_card(*, user, beneficiary: Beneficiary) -> HouseholdCard:
 
 
 def _check(actor, *people: Beneficiary) -> None:
-    if not all(can_link_household(actor, person) for person in people):
-        raise PermissionDenied
     if len({person.bureau_id for person in people}) > 1:
         raise ValidationError(_("Only people registered by the same bureau can be linked."))
+    if not all(can_link_household(actor, person) for person in people):
+        raise PermissionDenied
 
 
 @transaction.atomic
