@@ -47,7 +47,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONPATH=/app \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     STATIC_ROOT=/app/staticfiles \
-    MEDIA_ROOT=/app/media
+    MEDIA_ROOT=/app/media \
+    PRIVATE_MEDIA_ROOT=/app/media/private
 RUN groupadd --system --gid 10001 tawjih \
     && useradd --system --uid 10001 --gid tawjih --create-home --home-dir /home/tawjih \
         --shell /usr/sbin/nologin tawjih

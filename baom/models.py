@@ -632,3 +632,11 @@ class RegisterImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.imported_at:%Y-%m-%d})"
+# Documents and households live in their own module (issue 14); registered with this app.
+from baom.models_casefile import (  # noqa: E402, F401
+    DocumentKind,
+    Household,
+    HouseholdMember,
+    PersonDocument,
+    Relationship,
+)

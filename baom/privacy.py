@@ -534,6 +534,11 @@ def _anonymise(*, ids: list[int], reason: str, actor=None) -> int:
         wipe=True,
         notify=actor is not None,
     )
+    from baom.documents import documents_erase
+    from baom.households import household_forget
+
+    documents_erase(beneficiary_ids=done_ids)  # rows now, files after the commit
+    household_forget(beneficiary_ids=done_ids)
     if actor is not None:
         for _pk, uuid, _bureau_id in done:
             audit.record(

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from baom import views
 
@@ -26,4 +26,5 @@ urlpatterns = [
     path("<uuid:uuid>/rights/access.json", views.rights_export, name="rights_export"),
     path("<uuid:uuid>/rights/rectify/", views.rights_rectify, name="rights_rectify"),
     path("<uuid:uuid>/rights/anonymise/", views.rights_anonymise, name="rights_anonymise"),
+    path("", include("baom.urls_casefile")),
 ]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from referrals import views
 
@@ -18,4 +18,5 @@ urlpatterns = [
         views.referral_transition,
         name="transition",
     ),
+    path("", include("referrals.urls_papers")),
 ]

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('baom', '0008_remove_servicedelivery_service_beneficiary'),
+        ('baom', '0009_remove_servicedelivery_service_beneficiary'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('baom', '0007_retention_schedule'),
+        ('baom', '0008_registerimport'),
     ]
 
     operations = [
