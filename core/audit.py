@@ -119,3 +119,57 @@ def visible_events(user):
     if user.organisation_id is None:
         return events.none()
     return events.filter(organisation_id=user.organisation_id)
+
+
+def record_person_reads(*, actor, people, request=None) -> int:
+    """One ``read`` line per person whose identity a page or file shows, whoever reads it
+    (partners included), attributed to the person (``baom.beneficiary`` and its uuid) and to
+    the organisation that holds the record (``bureau_id``), so the person's "who accessed this
+    record" page and the bureau's trail list every reader. Set-based: one ``COPY`` for a list
+    page, one ``INSERT`` for a single person; duplicates on a page count once."""
+    unique = {}
+    for person in people:
+        unique.setdefault(person.pk, person)
+    people = list(unique.values())
+    if not people:
+        return 0
+    if len(people) == 1:
+        _record_read(actor, people[0], request)
+        return 1
+    from django.utils import timezone
+
+    from core.bulk import copy_rows
+
+    request = request if request is not None else _current_request.get()
+    now = timezone.now()
+    ip, path = client_ip(request), (request.path[:300] if request is not None else "")
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    username = actor.get_username()[:150] if authenticated else ""
+    actor_id = actor.pk if authenticated else None
+    rows = [
+        (now, actor_id, username, Action.READ, p._meta.label_lower, _public_id(p), p.bureau_id,
+         ip, path)
+        for p in people
+    ]  # fmt: skip
+    copy_rows(
+        AuditEvent._meta.db_table,
+        ["created_at", "actor_id", "username", "action", "object_type", "object_id",
+         "organisation_id", "ip_address", "path"],
+        rows,
+    )  # fmt: skip
+    return len(rows)
+
+
+def _record_read(actor, person, request) -> AuditEvent:
+    request = request if request is not None else _current_request.get()
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor=actor if authenticated else None,
+        username=actor.get_username()[:150] if authenticated else "",
+        action=Action.READ,
+        object_type=person._meta.label_lower,
+        object_id=_public_id(person)[:64],
+        organisation_id=person.bureau_id,
+        ip_address=client_ip(request),
+        path=(request.path[:300] if request is not None else ""),
+    )

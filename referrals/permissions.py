@@ -72,9 +72,11 @@ def can_refer(user, beneficiary) -> bool:
 
 
 def can_refer_onward(user, referral) -> bool:
-    """The receiving side refers onward or back while it holds the referral."""
+    """The receiving side refers onward or back while it holds the referral and the person is
+    still shared with it (a referral cancelled upstream cannot be passed on)."""
     return (
         side_of(user, referral) == RECEIVER
+        and can_see_person(user, referral)
         and user.has_perm("referrals.add_referral")
         and referral.status in {Status.ACCEPTED, Status.IN_PROGRESS}
     )
@@ -99,23 +101,82 @@ def holds_case_file(user, referral) -> bool:
 def can_see_person(user, referral) -> bool:
     """The minimum card (name, sex, age, language, contact): the person's bureau and managers
     always (their reads are their responsibility). Any other organisation only while the
-    person consents to sharing (withdrawing it ends every partner's access at once), then:
-    the sender's side; the receiving side until it declines, the sender cancels, or the
-    referral has been closed for longer than REFERRALS_ACCESS_DAYS."""
+    person consents to sharing (withdrawing it ends every partner's access at once) and while
+    the person is shared with that organisation (``organisations_sharing``): on every referral
+    it holds about the person, received or sent onward, the same answer."""
     if holds_case_file(user, referral):
         return True
-    if not sharing_allowed(referral.beneficiary):
+    if side_of(user, referral) is None or not sharing_allowed(referral.beneficiary):
         return False
-    side = side_of(user, referral)
-    if side == SENDER:
-        return True
-    if side != RECEIVER:
+    return user.organisation_id in sharing_by_person([referral.beneficiary_id]).get(
+        referral.beneficiary_id, set()
+    )
+
+
+# A received referral in these states keeps the person shared with its receiver.
+LIVE_STATES = {Status.SENT, Status.ACCEPTED, Status.IN_PROGRESS}
+# An ancestor in these states ends the sharing of everything referred on from it.
+BROKEN_STATES = {Status.DECLINED, Status.CANCELLED}
+
+
+def organisations_sharing(rows, *, now=None) -> set[int]:
+    """The organisations (other than the person's bureau) the person is shared with, from
+    every referral about the person: ``rows`` are ``(id, parent_id, to_organisation_id,
+    status, closed_at)``. A received referral shares the person while it waits or is worked
+    (sent, accepted, in progress) or for ``REFERRALS_ACCESS_DAYS`` after its completion, and
+    only while no referral upstream of it in the chain was declined or cancelled. Sending a
+    referral onward shares nothing with the sender: forwarding never extends access."""
+    cutoff = (now or timezone.now()) - timedelta(days=access_days())
+    by_id = {row[0]: row for row in rows}
+
+    def upstream_broken(row) -> bool:
+        seen = {row[0]}
+        parent_id = row[1]
+        while parent_id is not None and parent_id in by_id and parent_id not in seen:
+            parent = by_id[parent_id]
+            if parent[3] in BROKEN_STATES:
+                return True
+            seen.add(parent_id)
+            parent_id = parent[1]
         return False
-    if referral.status in {Status.DECLINED, Status.CANCELLED, Status.DRAFT}:
-        return False
-    if referral.status == Status.COMPLETED and referral.closed_at is not None:
-        return referral.closed_at > timezone.now() - timedelta(days=access_days())
-    return True
+
+    shared = set()
+    for row in rows:
+        _pk, _parent, organisation_id, status, closed_at = row
+        live = status in LIVE_STATES or (
+            status == Status.COMPLETED and (closed_at is None or closed_at > cutoff)
+        )
+        if live and not upstream_broken(row):
+            shared.add(organisation_id)
+    return shared
+
+
+def sharing_by_person(beneficiary_ids) -> dict[int, set[int]]:
+    """``{beneficiary_id: organisations the person is shared with}`` in one query."""
+    from referrals.models import Referral
+
+    rows: dict[int, list] = {}
+    for beneficiary_id, *row in Referral.objects.filter(
+        beneficiary_id__in=set(beneficiary_ids)
+    ).values_list("beneficiary_id", "id", "parent_id", "to_organisation_id", "status", "closed_at"):
+        rows.setdefault(beneficiary_id, []).append(row)
+    now = timezone.now()
+    return {pk: organisations_sharing(r, now=now) for pk, r in rows.items()}
+
+
+def annotate_identity(user, referrals) -> list:
+    """Set ``identity_visible`` on each referral (one query for the whole list): what every
+    list and page of referrals reads to show or hide the person."""
+    referrals = list(referrals)
+    pending = {r.pk: r for r in referrals if not holds_case_file(user, r)}
+    sharing = sharing_by_person(r.beneficiary_id for r in pending.values()) if pending else {}
+    for referral in referrals:
+        referral.identity_visible = referral.pk not in pending or (
+            side_of(user, referral) is not None
+            and sharing_allowed(referral.beneficiary)
+            and user.organisation_id in sharing.get(referral.beneficiary_id, set())
+        )
+    return referrals
 
 
 def can_open_case_file(user, referral) -> bool:

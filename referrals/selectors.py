@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Organisation, Territory
+from referrals import permissions
 from referrals.choices import Status
 from referrals.models import DirectoryEntry, Network, Notification, Referral
 from referrals.permissions import works_in_referrals
@@ -79,7 +80,31 @@ def referral_get_for(user, uuid) -> Referral:
     )
     if referral is None:
         raise Http404
+    permissions.annotate_identity(user, [referral])
+    if not referral.identity_visible:
+        mask_free_text(referral)
     return referral
+
+
+# Written by people, about the person: shown only while the person is shared with the reader.
+FREE_TEXT_FIELDS = ("reason", "note", "feedback")
+
+
+def mask_free_text(referral: Referral) -> None:
+    """Once the person is no longer shared with the reader's organisation, the referral it
+    reads keeps only dates, status, organisations, service and coded outcome: the free text
+    (reason, note, feedback, event notes) is dropped from the instance before any page or
+    file sees it. The instance is marked so that it is never saved."""
+    for name in FREE_TEXT_FIELDS:
+        setattr(referral, name, "")
+    referral.free_text_masked = True
+
+
+def with_identity(*, user, page):
+    """A page of referrals for a list: each row says whether the person may be shown
+    (``identity_visible``), computed for the whole page in one query."""
+    page.object_list = permissions.annotate_identity(user, page.object_list)
+    return page
 
 
 def referral_chain(referral: Referral) -> list[Referral]:
@@ -110,8 +135,13 @@ def referral_chain(referral: Referral) -> list[Referral]:
     )
 
 
-def referral_events(referral: Referral):
-    return referral.events.select_related("actor", "actor_organisation")
+def referral_events(referral: Referral) -> list:
+    """The referral's history; without their notes when the referral's free text is masked."""
+    events = list(referral.events.select_related("actor", "actor_organisation"))
+    if getattr(referral, "free_text_masked", False):
+        for event in events:
+            event.note = ""
+    return events
 
 
 def unread_notifications(*, user) -> QuerySet:

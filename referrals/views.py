@@ -43,6 +43,14 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def _audit_people_shown(request, page) -> None:
+    """One read line per person whose name the list shows (issue 18 #3)."""
+    audit.record_person_reads(
+        actor=request.user,
+        people=[r.beneficiary for r in page.object_list if r.identity_visible],
+    )
+
+
 @never_cache
 @module_required("referrals")
 def index(request):
@@ -52,7 +60,10 @@ def index(request):
     counts = selectors.inbox_counts(user=request.user)
     paginator = CappedPaginator(selectors.inbox(user=request.user, box=box), PAGE_SIZE)
     paginator.count = counts[box]  # already counted with the badges: no second COUNT(*)
-    page = paginator.get_page(request.GET.get("page"))
+    page = selectors.with_identity(
+        user=request.user, page=paginator.get_page(request.GET.get("page"))
+    )
+    _audit_people_shown(request, page)
     context = {
         "box": box,
         "boxes": [
@@ -76,6 +87,8 @@ def sent(request):
     page = CappedPaginator(selectors.sent_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page = selectors.with_identity(user=request.user, page=page)
+    _audit_people_shown(request, page)
     return render(
         request,
         "referrals/pages/sent.html",
@@ -136,6 +149,7 @@ def referral_create(request, uuid):
     """Refer a beneficiary from their page (agents and supervisors of their bureau)."""
     beneficiary = beneficiary_get_for(request.user, uuid)
     _require(permissions.can_refer(request.user, beneficiary))
+    audit.record_person_reads(actor=request.user, people=[beneficiary])
     form = ReferralForm(
         request.POST or None, user=request.user, sensitive=can_see_sensitive(request.user)
     )
@@ -210,7 +224,9 @@ def referral_detail(request, uuid):
     referral = selectors.referral_get_for(request.user, uuid)
     audit.record(actor=request.user, action=audit.Action.READ, obj=referral)
     side = permissions.side_of(request.user, referral)
-    person = referral.beneficiary if permissions.can_see_person(request.user, referral) else None
+    person = referral.beneficiary if referral.identity_visible else None
+    if person is not None:
+        audit.record_person_reads(actor=request.user, people=[person])
     actions = []
     if side and permissions.can_act(request.user, referral, side):
         actions = actions_from(referral.status, side)
@@ -221,9 +237,9 @@ def referral_detail(request, uuid):
         "is_sender": side == SENDER,
         "is_receiver": side == RECEIVER,
         "person": person,
-        # Consent to sharing withdrawn (or record anonymised): partners lose the free text too.
-        "sharing_ended": not permissions.holds_case_file(request.user, referral)
-        and not permissions.sharing_allowed(referral.beneficiary),
+        # The person is no longer shared with the reader: no free text either (the selector
+        # already dropped it from the referral and its events).
+        "sharing_ended": person is None,
         "shared": set(referral.shared_fields),
         "shared_labels": dict(SharedField.choices),
         "person_languages": ", ".join(

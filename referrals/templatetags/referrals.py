@@ -33,8 +33,10 @@ def referrals_inbox_count(context) -> int:
 
 @register.filter
 def person_visible(user, referral) -> bool:
-    """``{% if request.user|person_visible:referral %}``: show the person's name."""
-    return permissions.can_see_person(user, referral)
+    """``{% if request.user|person_visible:referral %}``: show the person's name (as the
+    selector decided for the whole list, ``selectors.with_identity``)."""
+    visible = getattr(referral, "identity_visible", None)
+    return permissions.can_see_person(user, referral) if visible is None else visible
 
 
 @register.filter
