@@ -26,6 +26,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    BigIntegerField,
     CharField,
     Count,
     DurationField,
@@ -48,6 +49,7 @@ from diaspora.models import DiasporaMember, Participation
 from projects.models import Grant, Indicator, IndicatorAchievement, Proposal, TargetGroup
 from referrals.choices import Status as ReferralStatus
 from referrals.models import Referral
+from reports import cellkey
 from reports.choices import Breakdown, Measure, PeriodSplit, TerritoryLevel
 from reports.suppression import k_for
 
@@ -112,18 +114,53 @@ def period_expression(field: str, split: str):
     return Func(F(field), template=f"to_char(%(expressions)s, '{fmt}')", output_field=CharField())
 
 
-def _by_sex(field: str, aggregate=Count, value: str = "pk", **extra) -> dict:
-    """One conditional aggregate per sex column: female, male, not_recorded."""
-    return {sex: Coalesce(aggregate(value, filter=Q(**{field: sex}), **extra), 0) for sex in SEXES}
+class RecordKey(Func):
+    """The record key of an id (``cellkey.record_key_sql``): a keyed hash, 0..N-1."""
+
+    template = f"(hashint8extended(%(expressions)s::bigint) & {cellkey.N - 1})"
+    arg_joiner = "::bigint, "
+    output_field = BigIntegerField()
+
+    def __init__(self, field: str, kind: str):
+        super().__init__(F(field), Value(cellkey.seed(kind)))
 
 
-def _two_sexes(women, men) -> dict:
-    """Sources that record women and men only: the "not recorded" column stays 0."""
-    return {
+def _by_sex(field: str, aggregate=Count, value: str = "pk", kind: str = "", **extra) -> dict:
+    """One conditional aggregate per sex column: female, male, not_recorded; with ``kind``, the
+    sum of the counted records' keys per sex too (``female_k``, ...: the cell keys)."""
+    out = {sex: Coalesce(aggregate(value, filter=Q(**{field: sex}), **extra), 0) for sex in SEXES}
+    if kind:
+        key = RecordKey("pk", kind)
+        if aggregate is Sum and value != "pk":  # a sum of quantities: each unit carries the key
+            key = ExpressionWrapper(key * F(value), output_field=BigIntegerField())
+        for sex in SEXES:
+            out[f"{sex}_k"] = Coalesce(Sum(key, filter=Q(**{field: sex})), 0)
+    return out
+
+
+def _two_sexes(women, men, keys: tuple | None = None) -> dict:
+    """Sources that record women and men only: the "not recorded" column stays 0. ``keys``:
+    the (women, men) cell-key aggregates, when the figures are counts of people."""
+    out = {
         "female": Coalesce(women, 0),
         "male": Coalesce(men, 0),
         "not_recorded": Value(0, output_field=IntegerField()),
     }
+    if keys is not None:
+        out["female_k"] = Coalesce(keys[0], 0)
+        out["male_k"] = Coalesce(keys[1], 0)
+        out["not_recorded_k"] = Value(0, output_field=IntegerField())
+    return out
+
+
+def _head_count_keys(kind: str) -> tuple:
+    """Head counts of people who are not registered: each one counted carries the key of its
+    activity, so the same activities give the same cell key."""
+    key = RecordKey("pk", kind)
+    return tuple(
+        Sum(ExpressionWrapper(key * F(field), output_field=BigIntegerField()))
+        for field in ("unregistered_women", "unregistered_men")
+    )
 
 
 def _row_order(dim: str, keys: list[str], totals: dict[str, int]) -> list[str]:
@@ -160,16 +197,31 @@ def _table(
     """Turn aggregated groups (dicts with row, label_*, and one value per column) into a table.
     ``fill`` lists rows to show even when empty (so the shape does not leak zeros); ``order``
     is "rows" (a fixed order per dimension, else as given), "fill" or "label"."""
+    groups = list(groups)
+    # Cell keys (sums of record keys mod N) travel with the counts when the query gave them.
+    keyed = bool(groups) and f"{columns[0]}_k" in groups[0]
+
+    def blank(row_key: str) -> dict:
+        row = {"key": row_key, "label": None, "cells": [0] * len(columns)}
+        if keyed:
+            row["keys"] = [0] * len(columns)
+        return row
+
     rows: dict[str, dict] = {}
     for row_key in fill or []:
-        rows[row_key] = {"key": row_key, "label": None, "cells": [0] * len(columns)}
+        rows[row_key] = blank(row_key)
     for group in groups:
         row_key = str(group["row"]) if group["row"] not in (None, "") else UNKNOWN
-        row = rows.setdefault(row_key, {"key": row_key, "label": None, "cells": [0] * len(columns)})
+        row = rows.setdefault(row_key, blank(row_key))
         labels = {k[6:]: v for k, v in group.items() if k.startswith("label_") and v}
         if labels:
             row["label"] = labels
         row["cells"] = [a + int(group[c] or 0) for a, c in zip(row["cells"], columns, strict=True)]
+        if keyed:
+            row["keys"] = [
+                (a + int(group[f"{c}_k"] or 0)) % cellkey.N
+                for a, c in zip(row["keys"], columns, strict=True)
+            ]
     if order == "label":
         keys = sorted(rows, key=lambda k: (k == UNKNOWN, (rows[k]["label"] or {}).get("fr", k)))
     elif order == "fill":
@@ -242,6 +294,25 @@ class Builder:
         last_low, _ = self.age_bands[-1]
         return f"CASE {' '.join(whens)} ELSE '{last_low}+' END"
 
+    @staticmethod
+    def _person_counts(measure: str) -> str:
+        """Per sex: the number of people and their cell key (sum of record keys mod N). For
+        people served (several services each), over DISTINCT people, in ONE distinct
+        aggregate: each person contributes ``pid·2^64 + 2^32 + key``, so the sum's low 64 bits
+        hold the number of people (above 2^32) and the sum of their keys (below)."""
+        parts = []
+        for sex in SEXES:
+            where = f"FILTER (WHERE sex = '{sex}')"
+            if measure == Measure.NEW_BENEFICIARIES:
+                parts.append(f"COUNT(*) {where} AS {sex}, SUM(rk) {where} AS {sex}_k")
+            else:
+                packed = f"SUM(DISTINCT pid::numeric * {2**64} + {2**32} + rk) {where}"
+                parts.append(
+                    f"div(mod({packed}, {2**64}), {2**32})::bigint AS {sex}, "
+                    f"mod({packed}, {cellkey.N})::int AS {sex}_k"
+                )
+        return ", ".join(parts)
+
     def _person_source(self, measure: str) -> tuple[str, str, str, str]:
         """(FROM ... WHERE ..., date column, bureau column, counting aggregate)."""
         if measure == Measure.NEW_BENEFICIARIES:
@@ -259,7 +330,7 @@ class Builder:
 
     def person_sql(self, measure: str) -> tuple[str, dict, list[str]]:
         """The GROUPING SETS query of a person measure, its parameters and its dimensions."""
-        source, date_col, bureau_col, counter = self._person_source(measure)
+        source, date_col, bureau_col, _counter = self._person_source(measure)
         if self.bureau_id:
             source += f" AND {bureau_col} = %(bureau)s"
         dims: list[tuple[str, str]] = []
@@ -284,9 +355,12 @@ class Builder:
             dims.append(("period", period_sql(date_col, self.split)))
         source = source.replace(" WHERE ", f"{joins} WHERE ", 1)
         pid = "b.id" if measure == Measure.NEW_BENEFICIARIES else "s.beneficiary_id"
-        columns = ", ".join([f"b.sex AS sex, {pid} AS pid", *(f"{e} AS {n}" for n, e in dims)])
+        rk = cellkey.record_key_sql("b.id", "person_seed")
+        columns = ", ".join(
+            [f"b.sex AS sex, {pid} AS pid, {rk} AS rk", *(f"{e} AS {n}" for n, e in dims)]
+        )
         ctes.append(f"base AS (SELECT {columns} {source})")
-        counts = ", ".join(f"{counter} FILTER (WHERE sex = '{sex}') AS {sex}" for sex in SEXES)
+        counts = self._person_counts(measure)
         names = [n for n, _e in dims]
         if names:
             sets = ", ".join(["()", *(f"({n})" for n in names)])
@@ -315,7 +389,9 @@ class Builder:
                 ["gset", *(f"{e} AS {n}" for e, n in zip(selected, names, strict=True))]
             )
             positions = ", ".join(str(i) for i in range(1, len(names) + 2))
-            sums = ", ".join(f"SUM({sex})::bigint AS {sex}" for sex in SEXES)
+            sums = ", ".join(
+                f"SUM({sex})::bigint AS {sex}, SUM({sex}_k)::bigint AS {sex}_k" for sex in SEXES
+            )
             sql += f"{ctes_rank}, x AS (SELECT {keys}, {sums} FROM r GROUP BY {positions})"  # noqa: S608
         else:
             sql += ", x AS (SELECT * FROM g)"
@@ -335,8 +411,15 @@ class Builder:
             sql += f"\nSELECT x.*, {label[1]} FROM x{label[0]}"
         else:
             sql += "\nSELECT * FROM x"
-        params = {"start": self.start, "end": self.end, "bureau": self.bureau_id}
-        return sql, params, names
+        return sql, self._params(), names
+
+    def _params(self) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "bureau": self.bureau_id,
+            "person_seed": cellkey.seed("person"),
+        }
 
     @staticmethod
     def _mask(names: list[str], name: str) -> int:
@@ -392,17 +475,18 @@ class Builder:
         return sorted(tables, key=lambda t: order.index(t["dim"]))
 
     def vulnerability_sql(self, measure: str) -> tuple[str, dict]:
-        source, _date, bureau_col, counter = self._person_source(measure)
+        source, _date, bureau_col, _counter = self._person_source(measure)
         if self.bureau_id:
             source += f" AND {bureau_col} = %(bureau)s"
         pid = "b.id" if measure == Measure.NEW_BENEFICIARIES else "s.beneficiary_id"
-        counts = ", ".join(f"{counter} FILTER (WHERE sex = '{sex}') AS {sex}" for sex in SEXES)
+        rk = cellkey.record_key_sql("b.id", "person_seed")
+        counts = self._person_counts(measure)
         sql = (
-            f"WITH base AS (SELECT b.sex AS sex, {pid} AS pid, b.vulnerabilities {source}) "  # noqa: S608
-            f"SELECT COALESCE(v.v, '{NONE}') AS row, {counts} "
+            f"WITH base AS (SELECT b.sex AS sex, {pid} AS pid, {rk} AS rk, b.vulnerabilities "  # noqa: S608
+            f"{source}) SELECT COALESCE(v.v, '{NONE}') AS row, {counts} "
             "FROM base LEFT JOIN LATERAL unnest(base.vulnerabilities) AS v(v) ON true GROUP BY 1"
         )
-        return sql, {"start": self.start, "end": self.end, "bureau": self.bureau_id}
+        return sql, self._params()
 
     def _vulnerability_table(self, measure: str) -> dict:
         groups = self._fetch(*self.vulnerability_sql(measure))
@@ -435,14 +519,18 @@ class Builder:
                 label_en=F("service_type__name_en"),
                 position=F("service_type__position"),
             )
-            .annotate(**_by_sex("beneficiary__sex"))
+            .annotate(**_by_sex("beneficiary__sex", kind="service"))
             .order_by("position", "row")
         )
         tables = [_table(f"{measure}__service_type", measure, "service_type", groups)]
         if self.split:
             tables.append(
                 self._period_table(
-                    f"{measure}__period", measure, qs, "date", _by_sex("beneficiary__sex")
+                    f"{measure}__period",
+                    measure,
+                    qs,
+                    "date",
+                    _by_sex("beneficiary__sex", kind="service"),
                 )
             )
         return tables
@@ -467,10 +555,12 @@ class Builder:
         )
         registered = list(
             attendance.values(row=F("activity__activity_type"))
-            .annotate(**_by_sex("beneficiary__sex"))
+            .annotate(**_by_sex("beneficiary__sex", kind="attendance"))
             .order_by()
         )
-        head_counts = _two_sexes(Sum("unregistered_women"), Sum("unregistered_men"))
+        head_counts = _two_sexes(
+            Sum("unregistered_women"), Sum("unregistered_men"), _head_count_keys("activity")
+        )
         others = list(activities.values(row=F("activity_type")).annotate(**head_counts).order_by())
         by_type = _table(f"{measure}__activity_type", measure, "activity_type", registered + others)
         by_registration = _table(
@@ -486,7 +576,9 @@ class Builder:
             split = period_expression("activity__start_date", self.split)
             own = period_expression("start_date", self.split)
             groups = list(
-                attendance.values(row=split).annotate(**_by_sex("beneficiary__sex")).order_by()
+                attendance.values(row=split)
+                .annotate(**_by_sex("beneficiary__sex", kind="attendance"))
+                .order_by()
             ) + list(activities.values(row=own).annotate(**head_counts).order_by())
             tables.append(
                 _table(
@@ -501,7 +593,7 @@ class Builder:
                 date__range=(self.start, self.end), beneficiary__merged_into__isnull=True
             )
         )
-        quantities = _by_sex("beneficiary__sex", aggregate=Sum, value="quantity")
+        quantities = _by_sex("beneficiary__sex", aggregate=Sum, value="quantity", kind="kit")
         groups = qs.values(row=F("kit_type")).annotate(**quantities).order_by()
         tables = [_table(f"{Measure.KITS}__kit_type", Measure.KITS, "kit_type", groups)]
         if self.split:
@@ -532,6 +624,14 @@ class Builder:
             aggregates[f"completed_{sex}"] = Count(
                 "pk", filter=is_sex & Q(status=ReferralStatus.COMPLETED)
             )
+            key = RecordKey("pk", "referral")
+            aggregates[f"sent_{sex}_k"] = Coalesce(Sum(key, filter=is_sex), 0)
+            aggregates[f"accepted_{sex}_k"] = Coalesce(
+                Sum(key, filter=is_sex & Q(status__in=ACCEPTED)), 0
+            )
+            aggregates[f"completed_{sex}_k"] = Coalesce(
+                Sum(key, filter=is_sex & Q(status=ReferralStatus.COMPLETED)), 0
+            )
             aggregates[f"answered_{sex}"] = Count(
                 "pk", filter=is_sex & Q(status__in=ANSWERED, answered_at__isnull=False)
             )
@@ -543,7 +643,11 @@ class Builder:
         )
         totals = qs.aggregate(**aggregates)
         steps = [
-            {"row": step, **{sex: totals[f"{step}_{sex}"] for sex in SEXES}}
+            {
+                "row": step,
+                **{sex: totals[f"{step}_{sex}"] for sex in SEXES},
+                **{f"{sex}_k": totals[f"{step}_{sex}_k"] for sex in SEXES},
+            }
             for step in ("sent", "accepted", "completed")
         ]
         counts = _table(f"{measure}__step", measure, "referral_step", steps)
@@ -625,7 +729,7 @@ class Builder:
         groups = (
             DiasporaMember.objects.filter(created_at__date__range=(self.start, self.end))
             .values(row=F("status"))
-            .annotate(**_by_sex("sex"))
+            .annotate(**_by_sex("sex", kind="diaspora_member"))
             .order_by()
         )
         return [
@@ -643,7 +747,7 @@ class Builder:
                 event__starts_on__range=(self.start, self.end), attended=True
             )
             .values(row=F("event__kind"))
-            .annotate(**_by_sex("sex"))
+            .annotate(**_by_sex("sex", kind="participation"))
             .order_by()
         )
         return [

@@ -25,7 +25,14 @@ from reports.builder import (
     UNKNOWN,
 )
 from reports.choices import Breakdown, Measure
-from reports.suppression import ROUND, protected_grid, rule_set
+from reports.suppression import (
+    CELL_KEY_METHODS,
+    CELL_KEY_ROUND,
+    ROUND,
+    masked,
+    protected_grid,
+    rule_set,
+)
 
 
 def _dim_title(dim: str) -> str:
@@ -139,9 +146,31 @@ def note_text(code: str) -> str:
 
 def protection_note(version: str | None, *, cleared: bool) -> str:
     """What the audience must know about the figures it is shown (screen, XLSX, CSV, PDF)."""
+    method = rule_set(version).method
     if cleared:
+        if method in CELL_KEY_METHODS:
+            return _(
+                "Exact figures, without the noise that protects small counts: not for "
+                "publication. The published version differs."
+            )
         return _("Unsuppressed figures: not for publication.")
-    if rule_set(version).method == ROUND:
+    if method in CELL_KEY_METHODS:
+        text = _(
+            "To protect the people counted, every figure, totals included, has been changed "
+            "slightly and always in the same way (cell key method, rule set %(version)s): by at "
+            "most 2 up or down; counts from 1 to k-1 (k = 5, 10 for protection and GBV) are "
+            "never shown as themselves but as 0 or k, so a 0 may stand for 0 to k-1. The same "
+            "figure gets the same change in every report, so comparing reports reveals nobody. "
+            "Each total is changed on its own: totals may differ slightly from the sum of "
+            "their rows."
+        ) % {"version": version}
+        if method == CELL_KEY_ROUND:
+            text += " " + _(
+                "The changed figures are then rounded to a multiple of 5 (of 10 for protection "
+                "and GBV services)."
+            )
+        return text
+    if method == ROUND:
         return _(
             "Every figure, totals included, is rounded on its own to a multiple of 5 (of 10 "
             "for protection and GBV services): counts of 1 or 2 show as 0, and rounded figures "
@@ -166,7 +195,9 @@ def present(tables: list[dict], *, cleared: bool) -> list[dict]:
             "column_keys": list(table.get("columns") or [s.value for s in Sex]),
             "k": table["k"],
             "kind": table.get("kind", "count"),
-            "rounded": method == ROUND and not cleared and table["k"] > 1,
+            "rounded": method in (ROUND, CELL_KEY_ROUND) and not cleared and table["k"] > 1,
+            "perturbed": method in CELL_KEY_METHODS and not cleared and table["k"] > 1,
+            "exact": cleared,
             "notes": [note_text(code) for code in table.get("notes", [])],
         }
         if shown["kind"] == "median":
@@ -181,7 +212,14 @@ def present(tables: list[dict], *, cleared: bool) -> list[dict]:
             continue
         width = len(shown["column_keys"])
         cells = [row["cells"] for row in table["rows"]] or [[0] * width]
-        grid = protected_grid(cells, table["k"], cleared=cleared, method=method)
+        keys = [row["keys"] for row in table["rows"] if "keys" in row]
+        grid = protected_grid(
+            cells,
+            table["k"],
+            cleared=cleared,
+            method=method,
+            keys=keys if len(keys) == len(table["rows"]) and keys else None,
+        )
         labels = [_row_label(table["dim"], row) for row in table["rows"]] or [_("Total")]
         shown["rows"] = [
             {"key": row_key, "label": label, "cells": line[:-1], "total": line[-1]}
@@ -197,6 +235,9 @@ def present(tables: list[dict], *, cleared: bool) -> list[dict]:
         shown["suppressed"] = hidden > 0
         # Most figures hidden: the breakdown is too fine to publish.
         shown["too_fine"] = filled > 0 and hidden * 2 > filled
+        if method in CELL_KEY_METHODS and not cleared:
+            body, small = masked(cells, table["k"], method)
+            shown["too_fine"] = body > 0 and small * 2 > body
         out.append(shown)
     return out
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reports import cellkey
+
 # Rule sets, versioned: a report records the one it used (``Report.rules_version``) and every
 # table carries it (``table["rules"]``), so every output (screen, XLSX, CSV, PDF, DHIS2/ADX)
 # applies the same one: a value hidden in one format is hidden in all.
@@ -21,7 +23,15 @@ from dataclasses import dataclass
 # * 2026.1-r5 (rounding): every figure, totals included, rounded on its own to the nearest
 #   multiple of the base: 5, or 10 for the protection/GBV tables (k = 10). A count of 1 or 2
 #   shows as 0, 3 or 4 as 5; rounded figures need not add up.
+#
+# * 2026.2 (cell key method, ``reports/cellkey.py``): every figure, totals included, gets the
+#   noise its cell key gives (at most ±2; small counts 1..k-1 shown as 0 or k), the same for
+#   the same cell in every report: combining reports gives noise, not people.
+# * 2026.2-r5: the same perturbed figures, then rounded to base 5 (10 where k = 10). Rounding
+#   a perturbed figure adds nothing an attacker could use: both options come from one noise.
+# New reports use 2026.2 or 2026.2-r5; the 2026.1 sets stay to show reports built with them.
 SUPPRESS, ROUND = "suppress", "round"
+CELL_KEY, CELL_KEY_ROUND = "cell_key", "cell_key_round"
 DEFAULT_K = 5
 SENSITIVE_K = 10  # GBV and protection measures
 
@@ -35,9 +45,14 @@ class RuleSet:
 RULE_SETS = {
     "2026.1": RuleSet("2026.1", SUPPRESS),
     "2026.1-r5": RuleSet("2026.1-r5", ROUND),
+    "2026.2": RuleSet("2026.2", CELL_KEY),
+    "2026.2-r5": RuleSet("2026.2-r5", CELL_KEY_ROUND),
 }
-RULES_VERSION = "2026.1"  # the default
-CURRENT = {SUPPRESS: "2026.1", ROUND: "2026.1-r5"}  # the version a new report uses
+RULES_VERSION = "2026.1"  # what a report without a recorded rule set was built with
+# The version a new report uses, by the protection chosen in the form: both are the cell key
+# method now (suppression alone did not survive a second request, issue 13).
+CURRENT = {SUPPRESS: "2026.2", ROUND: "2026.2-r5"}
+CELL_KEY_METHODS = {CELL_KEY, CELL_KEY_ROUND}
 # A report is refused as too fine to publish when more than this share of the non-zero
 # cells of its breakdown tables would be hidden (or rounded to 0).
 TOO_FINE_SHARE = 0.5
@@ -128,11 +143,19 @@ def suppress(cells: list[list[int]], k: int) -> dict[tuple[int, int], str]:
     return _suppress(cells, k)
 
 
+def augmented_keys(keys: list[list[int]]) -> list[list[int]]:
+    """Cell keys of ``augmented(cells)``: keys add up like the counts (mod N)."""
+    return [[v % cellkey.N for v in row] for row in augmented(keys)]
+
+
 def masked(cells: list[list[int]], k: int, method: str = SUPPRESS) -> tuple[int, int]:
-    """(non-zero body cells, how many of them the rule hides or rounds to 0)."""
+    """(non-zero body cells, how many of them the rule hides or rounds to 0; for the cell key
+    method, how many are small counts 1..k-1, published as 0 or k)."""
     values = [(i, j, v) for i, row in enumerate(cells) for j, v in enumerate(row) if v]
     if k <= 1:
         return len(values), 0
+    if method in CELL_KEY_METHODS:
+        return len(values), sum(1 for _i, _j, v in values if v < k)
     if method == ROUND:
         base = base_for(k)
         return len(values), sum(1 for _i, _j, v in values if round_to(v, base) == 0)
@@ -141,10 +164,36 @@ def masked(cells: list[list[int]], k: int, method: str = SUPPRESS) -> tuple[int,
 
 
 def protected_grid(
-    cells: list[list[int]], k: int, *, cleared: bool, method: str = SUPPRESS
+    cells: list[list[int]],
+    k: int,
+    *,
+    cleared: bool,
+    method: str = SUPPRESS,
+    keys: list[list[int]] | None = None,
 ) -> list[list[dict]]:
-    """The augmented grid as display cells: value (None when hidden), text and flag."""
+    """The augmented grid as display cells: value (None when hidden), text and flag.
+    Cleared audiences get the exact figures (``exact``); under the cell key method the others
+    get each figure perturbed by its cell key (``keys``, the cells' key sums)."""
     grid = augmented(cells)
+    if method in CELL_KEY_METHODS:
+        if cleared or k <= 1:
+            return [
+                [{"value": v, "text": str(v), "flag": None, "exact": cleared} for v in row]
+                for row in grid
+            ]
+        key_grid = augmented_keys(keys or [[0] * len(row) for row in cells])
+        base = base_for(k) if method == CELL_KEY_ROUND else 0
+        out = []
+        for row, key_row in zip(grid, key_grid, strict=True):
+            line = []
+            for v, key in zip(row, key_row, strict=True):
+                shown = round_to(cellkey.perturb(v, key, k), base)
+                line.append(
+                    {"value": shown, "text": str(shown), "flag": None, "perturbed": True,
+                     "rounded": bool(base)}
+                )  # fmt: skip
+            out.append(line)
+        return out
     if method == ROUND and not cleared and k > 1:
         base = base_for(k)
         return [

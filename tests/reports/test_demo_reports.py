@@ -19,7 +19,7 @@ def test_demo_reports_are_finished_and_seeding_twice_changes_nothing(client):
     demo = Report.objects.filter(requested_by__email__endswith="@tawjih.test")
     assert demo.count() == 2
     assert set(demo.values_list("status", flat=True)) == {Status.DONE}
-    assert set(demo.values_list("rules_version", flat=True)) == {"2026.1", "2026.1-r5"}
+    assert set(demo.values_list("rules_version", flat=True)) == {"2026.2", "2026.2-r5"}
     first = sorted(demo.values_list("uuid", "checksum"))
     call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
     assert sorted(demo.values_list("uuid", "checksum")) == first
