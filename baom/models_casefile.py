@@ -37,7 +37,11 @@ class PrivateStorage(FileSystemStorage):
 
 
 def private_storage():
-    return PrivateStorage()
+    """The ``private`` storage of settings.STORAGES (a directory here, object storage in a
+    deployment with several web nodes)."""
+    from django.core.files.storage import storages
+
+    return storages["private"]
 
 
 def document_path(instance, filename: str) -> str:

@@ -78,3 +78,25 @@ def test_cache_and_broker_use_separate_redis_databases():
     assert settings.CACHES["default"]["LOCATION"] != settings.REDIS_URL
     assert config_env.redis_database_url("redis://h:6379/0", offset=1) == "redis://h:6379/1"
     assert config_env.redis_database_url("redis://:pw@h:6379", offset=1) == "redis://:pw@h:6379/1"
+
+
+def test_uploaded_files_go_to_a_private_bucket_when_one_is_named():
+    """Several web nodes share no disk: with S3_BUCKET, both the public media and the documents
+    about people go to object storage, private, under two prefixes."""
+    probe = (
+        "from django.conf import settings as s; "
+        "print(s.STORAGES['default']['BACKEND'], s.STORAGES['private']['BACKEND'], "
+        "s.STORAGES['private'].get('OPTIONS', {}).get('location'), "
+        "s.STORAGES['private'].get('OPTIONS', {}).get('default_acl'))"
+    )
+    s3 = {"S3_BUCKET": "tawjih-files", "S3_ENDPOINT_URL": "https://s3.example.org",
+          "S3_ACCESS_KEY_ID": "key", "S3_SECRET_ACCESS_KEY": "secret"}  # fmt: skip
+    with_bucket = start({**PRODUCTION, **s3}, "shell", "-v", "0", "-c", probe)
+    assert with_bucket.returncode == 0, with_bucket.stderr
+    assert with_bucket.stdout.split() == [
+        "storages.backends.s3.S3Storage", "storages.backends.s3.S3Storage", "private", "private",
+    ]  # fmt: skip
+    without = start(PRODUCTION, "shell", "-v", "0", "-c", probe)
+    assert without.stdout.split()[:2] == [
+        "django.core.files.storage.FileSystemStorage", "baom.models_casefile.PrivateStorage",
+    ]  # fmt: skip

@@ -240,6 +240,9 @@ PRIVATE_MEDIA_ROOT = env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "priva
 DOCUMENT_MAX_BYTES = 8 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Documents about people: PRIVATE_MEDIA_ROOT here, a private bucket prefix in production
+    # when S3_BUCKET is set (config/settings/production.py).
+    "private": {"BACKEND": "baom.models_casefile.PrivateStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
