@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,6 @@ from core.views import module_required
 from projects import permissions, selectors, services
 from projects.forms import (
     AssignReviewerForm,
-    AttachmentForm,
     BudgetLineFormSet,
     DecisionForm,
     DeclarationForm,
@@ -76,21 +74,22 @@ def proposal_edit(request, uuid):
     targets = TargetFormSet(data, prefix="targets", initial=target_initial(proposal))
     if request.method == "POST" and form.is_valid() and budget.is_valid() and targets.is_valid():
         try:
-            with transaction.atomic():
-                services.proposal_update(
-                    proposal=proposal,
-                    actor=request.user,
-                    data=form.cleaned_data,
-                    territories=list(form.cleaned_data["territories"]),
-                    budget_lines=[
-                        {k: row[k] for k in ["category", "description", "amount"]}
-                        for row in budget.cleaned_data
-                        if row and row.get("amount") is not None
-                    ],
-                    targets=[row for row in targets.cleaned_data if row["women"] or row["men"]],
-                )
-                if "submit" in request.POST:
-                    services.proposal_submit(proposal=proposal, actor=request.user)
+            services.proposal_update(
+                proposal=proposal,
+                actor=request.user,
+                data=form.cleaned_data,
+                territories=list(form.cleaned_data["territories"]),
+                budget_lines=[
+                    {k: row[k] for k in ["category", "description", "amount"]}
+                    for row in budget.cleaned_data
+                    if row and row.get("amount") is not None
+                ],
+                targets=[row for row in targets.cleaned_data if row["women"] or row["men"]],
+            )
+            # The draft is saved even when the submission is then refused (its refusal is
+            # audited, which a shared transaction would roll back).
+            if "submit" in request.POST:
+                services.proposal_submit(proposal=proposal, actor=request.user)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -235,18 +234,16 @@ def proposal_decide(request, uuid):
 @require_POST
 def attachment_add(request, uuid):
     proposal = selectors.proposal_get_for(user=request.user, uuid=uuid)
-    form = AttachmentForm(request.POST, request.FILES, call=proposal.call)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
     else:
         try:
             services.attachment_add(
                 proposal=proposal,
                 actor=request.user,
-                upload=form.cleaned_data["file"],
-                document=form.cleaned_data.get("document") or "",
+                upload=upload,
+                document=request.POST.get("document", ""),  # checked by the service
             )
         except ValidationError as error:
             flash_errors(request, error)
