@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -74,23 +75,26 @@ def proposal_edit(request, uuid):
     targets = TargetFormSet(data, prefix="targets", initial=target_initial(proposal))
     if request.method == "POST" and form.is_valid() and budget.is_valid() and targets.is_valid():
         try:
-            services.proposal_update(
-                proposal=proposal,
-                actor=request.user,
-                data=form.cleaned_data,
-                territories=list(form.cleaned_data["territories"]),
-                budget_lines=[
-                    {k: row[k] for k in ["category", "description", "amount"]}
-                    for row in budget.cleaned_data
-                    if row and row.get("amount") is not None
-                ],
-                targets=[row for row in targets.cleaned_data if row["women"] or row["men"]],
-            )
-            # The draft is saved even when the submission is then refused (its refusal is
-            # audited, which a shared transaction would roll back).
-            if "submit" in request.POST:
-                services.proposal_submit(proposal=proposal, actor=request.user)
+            # Save and submit together: a refused submission changes nothing (the draft is not
+            # saved either); its audit line, rolled back with it, is written again after.
+            with transaction.atomic():
+                services.proposal_update(
+                    proposal=proposal,
+                    actor=request.user,
+                    data=form.cleaned_data,
+                    territories=list(form.cleaned_data["territories"]),
+                    budget_lines=[
+                        {k: row[k] for k in ["category", "description", "amount"]}
+                        for row in budget.cleaned_data
+                        if row and row.get("amount") is not None
+                    ],
+                    targets=[row for row in targets.cleaned_data if row["women"] or row["men"]],
+                )
+                if "submit" in request.POST:
+                    services.proposal_submit(proposal=proposal, actor=request.user)
         except ValidationError as error:
+            if isinstance(error, services.Refused):
+                services.audit_refusal(actor=request.user, obj=proposal)
             apply_service_errors(form, error)
         else:
             if "submit" in request.POST:

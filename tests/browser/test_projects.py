@@ -91,6 +91,7 @@ def submit_proposal(page, user, commune, title: str, requested: str) -> Proposal
     form.locator("[name='targets-0-men']").fill("10")
     form.locator("[name=gender_marker]").select_option("2")
     form.locator("[name=gender_justification]").fill("Les femmes d'abord.")
+    page.get_by_test_id("save-draft").click()
     # The call requires its statutes: submitting without them is refused, naming the document.
     page.get_by_test_id("submit-proposal").click()
     expect(page.get_by_test_id("required-documents")).to_contain_text("Statuts")
