@@ -102,6 +102,7 @@ def proposal_edit(request, uuid):
                 return redirect(proposal)
             messages.success(request, _("Your draft is saved."))
             return redirect("projects:proposal_edit", uuid=proposal.uuid)
+    documents = _required_documents(proposal)
     return render(
         request,
         "projects/proposal_form.html",
@@ -111,11 +112,22 @@ def proposal_edit(request, uuid):
             "budget": budget,
             "targets": targets,
             "missing": services.proposal_submission_errors(proposal),
-            "attachments": proposal.attachments.all(),
-            "required_documents": _required_documents(proposal),
+            "attachments": _labelled(proposal),
+            "required_documents": documents,
+            "first_missing": next((key for key, _label, done in documents if not done), ""),
             "can_delete": permissions.can_delete_proposal(request.user, proposal),
         },
     )
+
+
+def _labelled(proposal):
+    """The attachments, each with the label of the required document it is, in the user's
+    language (``document_label``)."""
+    labels = dict(proposal.call.required_document_choices)
+    attachments = list(proposal.attachments.all())
+    for attachment in attachments:
+        attachment.document_label = labels.get(attachment.document, attachment.document)
+    return attachments
 
 
 def _required_documents(proposal):
