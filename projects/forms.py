@@ -362,18 +362,3 @@ class PlanActionForm(forms.ModelForm):
     class Meta:
         model = PlanAction
         fields = ["title", "responsible_service", "status"]
-
-
-class AttachmentForm(forms.Form):
-    """A file and, when the call lists required documents, which one it is."""
-
-    file = forms.FileField(label=_("Document"))
-    document = forms.ChoiceField(label=_("This file is"), required=False)
-
-    def __init__(self, *args, call: Call, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = call.required_document_choices
-        if choices:
-            self.fields["document"].choices = [*choices, ("", _("Another document"))]
-        else:
-            del self.fields["document"]

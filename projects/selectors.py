@@ -74,6 +74,7 @@ def call_list(*, user):
                 "amount",
             ),
         )
+        .order_by("-opens_at", "title", "pk")  # a GROUP BY query ignores Meta.ordering
     )
 
 
@@ -110,6 +111,7 @@ def call_funnel(*, user):
                 "amount",
             ),
         )
+        .order_by("-opens_at", "title", "pk")
     )
 
 

@@ -13,7 +13,7 @@ its transaction; a refusal (``PermissionDenied`` or ``Refused``) changes nothing
 ``forbidden`` line (``projects.services._common``).
 """
 
-from projects.services._common import Refused, fmt
+from projects.services._common import Refused, audit_refusal, fmt
 from projects.services.calls import CALL_FIELDS, call_create, call_publish, call_update
 from projects.services.grants import (
     grant_create,
@@ -69,6 +69,7 @@ __all__ = [
     "action_plan_create",
     "attachment_add",
     "attachment_delete",
+    "audit_refusal",
     "call_committed",
     "call_create",
     "call_publish",

@@ -34,3 +34,12 @@ def percent(part, whole) -> int:
 @register.filter
 def manages_programme(user) -> bool:
     return permissions.manages_programme(user)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param: str, number) -> str:
+    """The current query string with ``param`` set to ``number`` (the other lists' pages and
+    filters are kept)."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return query.urlencode()

@@ -6,9 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.forms import apply_service_errors
+from core.pagination import CappedPaginator
 from projects import permissions
 
-__all__ = ["apply_service_errors", "flash_errors", "require_manager"]
+__all__ = ["PAGE_SIZE", "apply_service_errors", "flash_errors", "paginate", "require_manager"]
+
+PAGE_SIZE = 25
 
 
 def flash_errors(request, error: ValidationError) -> None:
@@ -19,3 +22,9 @@ def flash_errors(request, error: ValidationError) -> None:
 def require_manager(user) -> None:
     if not permissions.manages_programme(user):
         raise PermissionDenied
+
+
+def paginate(request, queryset, *, param: str = "page", per_page: int = PAGE_SIZE):
+    """One page of a list (``?page=``, or ``param`` when a page shows several lists), counted
+    with the capped paginator so a long list never costs a full count."""
+    return CappedPaginator(queryset, per_page).get_page(request.GET.get(param))

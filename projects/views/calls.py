@@ -19,14 +19,14 @@ from projects.models import (
     Call,
 )
 from projects.selectors import get_or_404
-from projects.views._common import apply_service_errors, flash_errors, require_manager
+from projects.views._common import apply_service_errors, flash_errors, paginate, require_manager
 
 
 # --- Calls ------------------------------------------------------------------------------
 @module_required("projects")
 def call_list(request):
     require_manager(request.user)
-    calls = selectors.call_list(user=request.user)
+    calls = paginate(request, selectors.call_list(user=request.user))
     return render(request, "projects/call_list.html", {"calls": calls})
 
 
@@ -101,8 +101,12 @@ def call_detail(request, uuid):
         "committed": services.call_committed(call),
     }
     if manager:
-        context["ranking"] = selectors.proposal_ranking(user=request.user, call=call)
+        context["ranking"] = paginate(
+            request, selectors.proposal_ranking(user=request.user, call=call)
+        )
         context["funnel"] = selectors.call_funnel(user=request.user).filter(pk=call.pk).first()
     else:
-        context["ranking"] = selectors.proposal_list(user=request.user, call=call)
+        context["ranking"] = paginate(
+            request, selectors.proposal_list(user=request.user, call=call).order_by("-created_at")
+        )
     return render(request, "projects/call_detail.html", context)

@@ -30,7 +30,7 @@ from projects.models import (
     Tranche,
 )
 from projects.selectors import get_or_404
-from projects.views._common import apply_service_errors, flash_errors, require_manager
+from projects.views._common import apply_service_errors, flash_errors, paginate, require_manager
 from projects.workflow import GRANT_TRANSITIONS, actions_from
 
 
@@ -60,7 +60,7 @@ def grant_list(request):
     user = request.user
     if not (permissions.manages_programme(user) or permissions.writes_proposals(user)):
         raise PermissionDenied
-    return render(request, "projects/grant_list.html", {"grants": grants})
+    return render(request, "projects/grant_list.html", {"grants": paginate(request, grants)})
 
 
 def _grant_context(request, grant, **forms):

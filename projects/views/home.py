@@ -23,14 +23,14 @@ from projects.models import (
     Review,
 )
 from projects.selectors import get_or_404
-from projects.views._common import require_manager
+from projects.views._common import paginate, require_manager
 
 
 # --- Public pages -----------------------------------------------------------------------
 @require_GET
 def public_calls(request):
-    calls = Call.objects.open().select_related("region", "component").order_by("closes_at")
-    return render(request, "projects/public_calls.html", {"calls": calls})
+    calls = Call.objects.open().select_related("region", "component").order_by("closes_at", "pk")
+    return render(request, "projects/public_calls.html", {"calls": paginate(request, calls)})
 
 
 @require_GET
@@ -59,9 +59,19 @@ def index(request):
             request,
             "projects/association_home.html",
             {
-                "proposals": selectors.proposal_list(user=user).order_by("-updated_at"),
-                "grants": selectors.grant_list(user=user),
-                "open_calls": Call.objects.open().select_related("region"),
+                "proposals": paginate(
+                    request, selectors.proposal_list(user=user).order_by("-updated_at")
+                ),
+                "grants": paginate(
+                    request,
+                    selectors.grant_list(user=user).order_by("-agreement_date", "reference"),
+                    param="grants_page",
+                ),
+                "open_calls": paginate(
+                    request,
+                    Call.objects.open().select_related("region").order_by("closes_at", "pk"),
+                    param="calls_page",
+                ),
             },
         )
     if permissions.is_reviewer(user):
@@ -70,7 +80,9 @@ def index(request):
             .select_related("proposal__call", "proposal__organisation")
             .order_by("status", "-created_at")
         )
-        return render(request, "projects/reviewer_home.html", {"reviews": reviews})
+        return render(
+            request, "projects/reviewer_home.html", {"reviews": paginate(request, reviews)}
+        )
     raise PermissionDenied
 
 
@@ -90,7 +102,7 @@ def dashboard(request):
         request,
         "projects/dashboard.html",
         {
-            "funnel": selectors.call_funnel(user=request.user),
+            "funnel": paginate(request, selectors.call_funnel(user=request.user)),
             "money": money,
             "chart_json": json.dumps(chart),
             "indicators": selectors.indicator_progress(grants),

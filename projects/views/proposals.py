@@ -14,7 +14,6 @@ from core.views import module_required
 from projects import permissions, selectors, services
 from projects.forms import (
     AssignReviewerForm,
-    AttachmentForm,
     BudgetLineFormSet,
     DecisionForm,
     DeclarationForm,
@@ -76,6 +75,8 @@ def proposal_edit(request, uuid):
     targets = TargetFormSet(data, prefix="targets", initial=target_initial(proposal))
     if request.method == "POST" and form.is_valid() and budget.is_valid() and targets.is_valid():
         try:
+            # Save and submit together: a refused submission changes nothing (the draft is not
+            # saved either); its audit line, rolled back with it, is written again after.
             with transaction.atomic():
                 services.proposal_update(
                     proposal=proposal,
@@ -92,6 +93,8 @@ def proposal_edit(request, uuid):
                 if "submit" in request.POST:
                     services.proposal_submit(proposal=proposal, actor=request.user)
         except ValidationError as error:
+            if isinstance(error, services.Refused):
+                services.audit_refusal(actor=request.user, obj=proposal)
             apply_service_errors(form, error)
         else:
             if "submit" in request.POST:
@@ -99,6 +102,7 @@ def proposal_edit(request, uuid):
                 return redirect(proposal)
             messages.success(request, _("Your draft is saved."))
             return redirect("projects:proposal_edit", uuid=proposal.uuid)
+    documents = _required_documents(proposal)
     return render(
         request,
         "projects/proposal_form.html",
@@ -108,11 +112,22 @@ def proposal_edit(request, uuid):
             "budget": budget,
             "targets": targets,
             "missing": services.proposal_submission_errors(proposal),
-            "attachments": proposal.attachments.all(),
-            "required_documents": _required_documents(proposal),
+            "attachments": _labelled(proposal),
+            "required_documents": documents,
+            "first_missing": next((key for key, _label, done in documents if not done), ""),
             "can_delete": permissions.can_delete_proposal(request.user, proposal),
         },
     )
+
+
+def _labelled(proposal):
+    """The attachments, each with the label of the required document it is, in the user's
+    language (``document_label``)."""
+    labels = dict(proposal.call.required_document_choices)
+    attachments = list(proposal.attachments.all())
+    for attachment in attachments:
+        attachment.document_label = labels.get(attachment.document, attachment.document)
+    return attachments
 
 
 def _required_documents(proposal):
@@ -235,18 +250,16 @@ def proposal_decide(request, uuid):
 @require_POST
 def attachment_add(request, uuid):
     proposal = selectors.proposal_get_for(user=request.user, uuid=uuid)
-    form = AttachmentForm(request.POST, request.FILES, call=proposal.call)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
     else:
         try:
             services.attachment_add(
                 proposal=proposal,
                 actor=request.user,
-                upload=form.cleaned_data["file"],
-                document=form.cleaned_data.get("document") or "",
+                upload=upload,
+                document=request.POST.get("document", ""),  # checked by the service
             )
         except ValidationError as error:
             flash_errors(request, error)

@@ -21,7 +21,7 @@ from projects.models import (
     Training,
 )
 from projects.selectors import get_or_404
-from projects.views._common import apply_service_errors, require_manager
+from projects.views._common import apply_service_errors, paginate, require_manager
 
 
 # --- Trainings and communal plans -------------------------------------------------------
@@ -42,7 +42,7 @@ def training_list(request):
     return render(
         request,
         "projects/training_list.html",
-        {"trainings": trainings, "form": form},
+        {"trainings": paginate(request, trainings), "form": form},
     )
 
 
@@ -63,8 +63,11 @@ def plan_list(request):
         CommunalActionPlan.objects.visible_to(request.user)
         .select_related("territory")
         .annotate(action_count=Count("actions"))
+        .order_by("territory__code", "-start_year", "pk")  # GROUP BY ignores Meta.ordering
     )
-    return render(request, "projects/plan_list.html", {"plans": plans, "form": form})
+    return render(
+        request, "projects/plan_list.html", {"plans": paginate(request, plans), "form": form}
+    )
 
 
 @module_required("projects")
@@ -86,5 +89,5 @@ def plan_detail(request, pk):
     return render(
         request,
         "projects/plan_detail.html",
-        {"plan": plan, "actions": plan.actions.all(), "form": form},
+        {"plan": plan, "actions": paginate(request, plan.actions.all()), "form": form},
     )

@@ -4,6 +4,7 @@ tranche paid, the holder reports women and men apart, the dashboard shows the ne
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from decimal import Decimal
@@ -52,6 +53,9 @@ def publish_call(page, region, programme_component) -> Call:
     form.locator("[name=opens_at]").fill("2026-01-01T09:00")
     form.locator("[name=closes_at]").fill("2099-06-30T18:00")
     form.locator("[name=eligibility_criteria]").fill("Associations de la région")
+    form.locator("[name=required_documents]").fill("Statuts")
+    form.locator("[name=required_documents_ar]").fill("النظام الأساسي")
+    form.locator("[name=reviews_required]").fill("1")
     form.locator("[name=scale_max]").fill("5")
     form.locator("[name='criteria-0-label']").fill("Pertinence")
     form.locator("[name='criteria-0-weight']").fill("3")
@@ -87,6 +91,19 @@ def submit_proposal(page, user, commune, title: str, requested: str) -> Proposal
     form.locator("[name='targets-0-men']").fill("10")
     form.locator("[name=gender_marker]").select_option("2")
     form.locator("[name=gender_justification]").fill("Les femmes d'abord.")
+    page.get_by_test_id("save-draft").click()
+    # The call requires its statutes: submitting without them is refused, naming the document.
+    page.get_by_test_id("submit-proposal").click()
+    expect(page.get_by_test_id("required-documents")).to_contain_text("Statuts")
+    expect(page.locator("main")).to_contain_text("joignez Statuts")
+    shot(page, "projects-proposal-documents")
+    attachments = page.get_by_test_id("attachments")
+    attachments.locator("input[name=file]").set_input_files(
+        files=[{"name": "statuts.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n"}]
+    )
+    attachments.get_by_test_id("attachment-document").select_option("Statuts")
+    attachments.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("attachment-link")).to_contain_text("statuts.pdf")
     page.get_by_test_id("submit-proposal").click()
     expect(page.get_by_test_id("budget")).to_be_visible()  # the read-only page of a submission
     proposal = Proposal.objects.get(title=title)
@@ -153,8 +170,14 @@ def test_a_whole_funding_round(page):
     score(page, chosen, reviewer, [5, 4])
     score(page, other, reviewer, [3, 3])
 
-    # The committee selects one within the envelope; a second selection would exceed it.
+    # The committee waits for the call to close (the page says why), then selects one within
+    # the envelope; a second selection would exceed it.
     sign_in(page, manager)
+    page.goto(f"/projects/proposals/{chosen.uuid}/")
+    expect(page.get_by_test_id("decision-blockers")).to_contain_text("le comité statue")
+    Call.objects.filter(pk=call.pk).update(  # the closing date passes
+        closes_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
     page.goto(f"/projects/calls/{call.uuid}/")
     expect(page.get_by_test_id("ranking-row").first).to_contain_text("Centre de jour Asadaf")
     decide(page, chosen, "200000")

@@ -173,6 +173,32 @@ def test_a_proposal_without_the_calls_documents_cannot_be_submitted(boss):
     assert services.proposal_submit(proposal=proposal, actor=author).status == "submitted"
 
 
+def test_a_refused_submission_through_the_page_is_audited_and_saves_nothing(client, login, boss):
+    call = f.make_call(actor=boss, required_documents=DOCUMENTS)
+    author = f.applicant()
+    proposal = f.make_proposal(call, author, submit=False)
+    login(author)
+    form = client.get(f"/projects/proposals/{proposal.uuid}/edit/").context["form"]
+    data = {k: ("" if form[k].value() is None else form[k].value()) for k in form.fields}
+    data.update(
+        {
+            "title": "A new title that must not be saved",
+            "territories": [t.pk for t in proposal.territories.all()],
+            "budget-TOTAL_FORMS": "0",
+            "budget-INITIAL_FORMS": "0",
+            "targets-TOTAL_FORMS": "0",
+            "targets-INITIAL_FORMS": "0",
+            "submit": "1",
+        }
+    )
+    response = client.post(f"/projects/proposals/{proposal.uuid}/edit/", data)
+    assert response.status_code == 200
+    assert "Statuts; Rapport financier" in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.DRAFT and proposal.title == "Projet"
+    assert refusals(proposal) == 1
+
+
 def test_an_attachment_names_only_one_of_the_calls_documents(boss):
     call = f.make_call(actor=boss, required_documents=DOCUMENTS)
     author = f.applicant()

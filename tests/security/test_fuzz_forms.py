@@ -132,7 +132,9 @@ TARGETS = [
            ("projects.forms.AssignReviewerForm",), action="/assign/", apps=("projects",),
            needs=("reviewer",)),
     Target("proposal_decide", "manager", lambda w: f"/projects/proposals/{w.scored_proposal.uuid}/",
-           ("projects.forms.DecisionForm",), action="/decide/", apps=("projects",)),
+           ("projects.forms.DecisionForm",), action="/decide/", apps=("projects",),
+           # The world's call is still open: a programme manager decides early, with a reason.
+           fixed=lambda w: {"override_reason": "Decided while the call is open."}),
     Target("review_declaration", "reviewer", lambda w: f"/projects/reviews/{w.review.uuid}/",
            ("projects.forms.DeclarationForm",), field="conflict_note", apps=("projects",),
            fixed=lambda w: {"conflict": "no"}),

@@ -146,6 +146,8 @@ class World:
             amount=100000,
             reasons="Good.",
             committee_date=timezone.localdate(),
+            # The world's call stays open for its other proposals: decided early, with a reason.
+            override_reason="Test world: decided while the call is open.",
         )
         proposal.refresh_from_db()
         return proposal
