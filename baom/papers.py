@@ -33,6 +33,12 @@ def _day(value, rtl: bool) -> str:
     return ltr(date_format(value, "SHORT_DATE_FORMAT"), rtl)
 
 
+def _service_label(service) -> str:
+    if service is None:
+        return "–"
+    return _("Confidential service") if service.is_sensitive else service.name
+
+
 def _age(person: Beneficiary) -> str:
     if person.age is None:
         return _("not known")
@@ -133,7 +139,7 @@ def case_summary_pdf(*, beneficiary: Beneficiary, actor) -> bytes:
             [_("Sent on"), _("To"), _("Service"), _("Status")],
             [
                 [_day(r.sent_at, rtl), r.to_organisation.name,
-                 r.service.name if not r.service.is_sensitive else _("Confidential service"),
+                 _service_label(r.service),
                  str(r.get_status_display())]
                 for r in referrals
             ],
@@ -241,7 +247,7 @@ def access_answer_pdf(*, beneficiary: Beneficiary, actor, language: str | None =
         pdf.heading(_("Organisations your data was shared with"))
         pdf.grid(
             [_("Date"), _("Organisation"), _("Service"), _("Status")],
-            [[_day(r.sent_at, rtl), r.to_organisation.name, r.service.name,
+            [[_day(r.sent_at, rtl), r.to_organisation.name, r.service.name if r.service else "–",
               str(r.get_status_display())] for r in referrals] or [["–", "–", "–", "–"]],
             widths=[0.17, 0.35, 0.28, 0.2],
         )  # fmt: skip
