@@ -24,3 +24,33 @@ def person_url(user, referral) -> str:
     if holds_case_file(user, referral):
         return referral.beneficiary.get_absolute_url()
     return referral.get_absolute_url()
+
+
+@register.inclusion_tag("referrals/includes/directory_data.html")
+def referral_directory(form):
+    """The directory entries of the organisations the form offers, as JSON for
+    ``static/js/referral-form.js`` (full name, services, languages, hours): two queries."""
+    from referrals.models import DirectoryEntry
+
+    field = form.fields.get("to_organisation")
+    if field is None:
+        return {"entries": {}}
+    entries = (
+        DirectoryEntry.objects.filter(organisation__in=field.queryset)
+        .select_related("organisation")
+        .prefetch_related("services")
+    )
+    data = {
+        str(entry.organisation_id): {
+            "name": entry.organisation.name,
+            "acronym": entry.organisation.acronym,
+            "address": entry.organisation.address,
+            "services": [s.pk for s in entry.services.all()],
+            "service_names": [s.name for s in entry.services.all() if not s.is_sensitive],
+            "languages": entry.language_labels,
+            "hours": entry.opening_hours,
+            "contact": entry.contact_point,
+        }
+        for entry in entries
+    }
+    return {"entries": data}

@@ -119,6 +119,12 @@ def test_document_household_and_slip(page, bureau):
             path=str(Path(SCREENSHOTS) / "baom-household-card-fr.png")
         )
 
+    # The referral form shows the chosen partner's directory entry (served script, no CDN).
+    page.goto(mother.get_absolute_url())
+    page.get_by_test_id("refer").click()
+    page.locator("#id_to_organisation").select_option(str(bureau["partner"].pk))
+    expect(page.get_by_test_id("directory-card")).to_contain_text("9h–17h")
+
     # The slip, from the referral's page, in French then in Arabic.
     referral = send_referral(agent=agent, to_organisation=bureau["partner"], beneficiary=mother)
     for language in ("fr", "ar"):
