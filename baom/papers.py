@@ -207,7 +207,10 @@ def access_answer_pdf(*, beneficiary: Beneficiary, actor, language: str | None =
                 (_("Household size"), str(person.household_size or "–")),
                 (_("Children"), str(person.children_count)),
                 (_("Vulnerabilities"), ", ".join(person.vulnerability_labels) or "–"),
-                (_("Survivor of gender-based violence"), _("yes") if person.gbv_survivor else _("no")),  # noqa: E501
+                (
+                    _("Survivor of gender-based violence"),
+                    _("yes") if person.gbv_survivor else _("no"),
+                ),
                 (_("Confidential notes"), person.confidential_notes or "–"),
             ]
             pdf.pairs(rows)

@@ -243,5 +243,3 @@ def access_answer(request, uuid):
         beneficiary=beneficiary, actor=request.user, language=request.GET.get("lang")
     )
     return _pdf(content, f"{beneficiary.code}-access.pdf")
-
-

@@ -58,12 +58,16 @@ class ReferralFilterForm(forms.Form):
         self.fields["service"].queryset = services
         for name, field in self.fields.items():
             css = "form-select" if name in ("partner", "service", "status") else "form-control"
-            field.widget.attrs["class"] = f"{css} form-{'select' if 'select' in css else 'control'}-sm"
+            field.widget.attrs["class"] = (
+                f"{css} form-{'select' if 'select' in css else 'control'}-sm"
+            )
 
     @property
     def is_active(self) -> bool:
-        return self.is_bound and self.is_valid() and any(
-            value not in (None, "") for value in self.cleaned_data.values()
+        return (
+            self.is_bound
+            and self.is_valid()
+            and any(value not in (None, "") for value in self.cleaned_data.values())
         )
 
     def apply(self, queryset: QuerySet) -> QuerySet:
@@ -101,9 +105,7 @@ def person_visible_q(user) -> Q:
         status=Status.COMPLETED,
         closed_at__lte=timezone.now() - timedelta(days=access_days()),
     )
-    return holds | (
-        Q(beneficiary__consent_sharing=True) & (sent | (received & ~closed_long_ago))
-    )
+    return holds | (Q(beneficiary__consent_sharing=True) & (sent | (received & ~closed_long_ago)))
 
 
 def search(queryset: QuerySet, text: str, *, user) -> QuerySet:

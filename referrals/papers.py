@@ -75,8 +75,21 @@ def referral_slip_pdf(*, referral: Referral, actor, language: str | None = None)
         pdf.pairs(
             [
                 (_("Reference"), ltr(reference, rtl)),
-                (_("Date"), ltr(date_format(timezone.localtime(referral.sent_at or timezone.now()).date(), "SHORT_DATE_FORMAT"), rtl)),  # noqa: E501
-                (_("Name"), f"{referral.beneficiary.first_name} {referral.beneficiary.last_name}".strip() or "–"),  # noqa: E501
+                (
+                    _("Date"),
+                    ltr(
+                        date_format(
+                            timezone.localtime(referral.sent_at or timezone.now()).date(),
+                            "SHORT_DATE_FORMAT",
+                        ),
+                        rtl,
+                    ),
+                ),
+                (
+                    _("Name"),
+                    f"{referral.beneficiary.first_name} {referral.beneficiary.last_name}".strip()
+                    or "–",
+                ),
                 (_("Code"), ltr(referral.beneficiary.code, rtl)),
                 (_("Service"), service_label(referral.service)),
             ]

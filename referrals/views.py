@@ -19,8 +19,8 @@ from core import audit
 from core.pagination import CappedPaginator
 from core.views import module_required
 from referrals import permissions, selectors, services
-from referrals.filters import ReferralFilterForm, filter_query
 from referrals.choices import SharedField
+from referrals.filters import ReferralFilterForm, filter_query
 from referrals.forms import (
     CompleteForm,
     DeclineForm,

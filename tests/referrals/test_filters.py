@@ -69,7 +69,7 @@ def test_sent_list_filters(client, world):
 
 
 def test_inbox_filters_and_names_link_to_the_referral_for_a_partner(client, world):
-    vfm, staff = world["vfm"]
+    _vfm, staff = world["vfm"]
     client.force_login(staff)
     response = client.get(reverse("referrals:index"), {"box": "new", "q": "awa"})
     assert names(response) == ["DIALLO Awa"]
@@ -83,7 +83,7 @@ def test_inbox_filters_and_names_link_to_the_referral_for_a_partner(client, worl
 
 
 def test_search_cannot_reveal_a_name_whose_access_ended(client, world):
-    anir, staff = world["anir"]
+    _anir, staff = world["anir"]
     declined = world["referrals"][2]  # Fanta Diallo, sent to Anir
     services.referral_transition(
         referral=declined, action="decline", actor=staff, decline_reason="no_capacity"
