@@ -12,7 +12,6 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from baom import households, permissions
@@ -20,17 +19,13 @@ from baom.choices import Language
 from baom.models import Beneficiary, ConsentRecord, ServiceDelivery, Visit
 from baom.models_casefile import PersonDocument
 from core import audit
-from core.pdf import MUTED, PaperPDF, ltr
+from core.pdf import MUTED, PaperPDF, day, ltr
 
 PAPER_LANGUAGES = ("fr", "ar", "en")
 
 
 def _day(value, rtl: bool) -> str:
-    if not value:
-        return "–"
-    if hasattr(value, "date") and callable(value.date):
-        value = timezone.localtime(value).date()
-    return ltr(date_format(value, "SHORT_DATE_FORMAT"), rtl)
+    return day(value, rtl)
 
 
 def _service_label(service) -> str:

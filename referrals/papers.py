@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -75,16 +74,7 @@ def referral_slip_pdf(*, referral: Referral, actor, language: str | None = None)
         pdf.pairs(
             [
                 (_("Reference"), ltr(reference, rtl)),
-                (
-                    _("Date"),
-                    ltr(
-                        date_format(
-                            timezone.localtime(referral.sent_at or timezone.now()).date(),
-                            "SHORT_DATE_FORMAT",
-                        ),
-                        rtl,
-                    ),
-                ),
+                (_("Date"), day(referral.sent_at or timezone.now(), rtl)),
                 (
                     _("Name"),
                     f"{referral.beneficiary.first_name} {referral.beneficiary.last_name}".strip()
