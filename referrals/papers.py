@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core import audit
-from core.pdf import MUTED, PRIMARY, PaperPDF, ltr
+from core.pdf import MUTED, PRIMARY, PaperPDF, day, ltr
 from referrals.choices import Status
 from referrals.models import DirectoryEntry, Referral
 from referrals.permissions import side_of
