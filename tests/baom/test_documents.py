@@ -51,6 +51,7 @@ def upload(client, person, content, name, **extra):
 @pytest.mark.parametrize(
     ("content", "name"),
     [(files.pdf(), "passeport.pdf"), (files.png(), "carte.png"), (files.jpeg(), "lettre.jpg")],
+    ids=["pdf", "png", "jpeg"],
 )
 def test_an_agent_adds_a_real_document(client, private, agent, person, content, name):
     client.force_login(agent)
