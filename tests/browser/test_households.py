@@ -100,6 +100,8 @@ def test_document_household_and_slip(page, bureau):
     expect(page.locator(".invalid-feedback")).to_contain_text("lettre.pdf")
     expect(page.get_by_test_id("document-row")).to_have_count(1)
     assert PersonDocument.objects.get().original_name == "passeport.pdf"
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / "baom-documents-refused-fr.png"))
 
     # The household: the child linked by code; the card appears on both pages.
     page.goto(mother.get_absolute_url())
