@@ -121,9 +121,7 @@ def documents_erase(*, beneficiary_ids: list[int]) -> int:
     """Anonymisation: every document of these people goes, rows now and files once the
     transaction commits. Returns how many documents were removed."""
     documents = list(
-        PersonDocument.objects.filter(beneficiary_id__in=beneficiary_ids).values_list(
-            "pk", "file"
-        )
+        PersonDocument.objects.filter(beneficiary_id__in=beneficiary_ids).values_list("pk", "file")
     )
     if not documents:
         return 0

@@ -47,11 +47,7 @@ class HouseholdCard:
 
 def household_card(*, user, beneficiary: Beneficiary) -> HouseholdCard:
     """The person's household as this user may see it (two queries)."""
-    me = (
-        HouseholdMember.objects.filter(beneficiary=beneficiary)
-        .select_related("household")
-        .first()
-    )
+    me = HouseholdMember.objects.filter(beneficiary=beneficiary).select_related("household").first()
     if me is None:
         return HouseholdCard(household=None)
     members = list(
@@ -211,21 +207,25 @@ def quality_warnings(beneficiary: Beneficiary, card: HouseholdCard | None = None
             )
             % {"size": size, "children": children}
         )
-    if card is not None and card.household is not None and size is not None:
-        if size < len(card.members):
-            warnings.append(
-                _(
-                    "The household size (%(size)s) is smaller than the %(members)s people "
-                    "linked to this household."
-                )
-                % {"size": size, "members": len(card.members)}
+    linked = len(card.members) if card is not None and card.household is not None else 0
+    if size is not None and size < linked:
+        warnings.append(
+            _(
+                "The household size (%(size)s) is smaller than the %(members)s people "
+                "linked to this household."
             )
-    for label, value in ((_("first name"), beneficiary.first_name),
-                         (_("last name"), beneficiary.last_name)):  # fmt: skip
-        compact = (value or "").replace(" ", "")
-        if compact and compact.isdigit():
-            warnings.append(
-                _("The %(field)s is made only of digits (%(value)s): is it a number typed in the wrong field?")  # noqa: E501
-                % {"field": label, "value": value}
-            )
+            % {"size": size, "members": linked}
+        )
+    messages = {
+        "first_name": _(
+            "The first name is made only of digits (%(value)s): a number typed in the wrong field?"
+        ),
+        "last_name": _(
+            "The last name is made only of digits (%(value)s): a number typed in the wrong field?"
+        ),
+    }
+    for name, message in messages.items():
+        value = getattr(beneficiary, name) or ""
+        if value.replace(" ", "").isdigit():
+            warnings.append(message % {"value": value})
     return warnings

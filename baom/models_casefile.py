@@ -155,9 +155,7 @@ class HouseholdMember(models.Model):
         on_delete=models.CASCADE,
         related_name="household_membership",
     )
-    relationship = models.CharField(
-        _("relationship"), max_length=16, choices=Relationship.choices
-    )
+    relationship = models.CharField(_("relationship"), max_length=16, choices=Relationship.choices)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("added by"),

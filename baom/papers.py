@@ -12,7 +12,6 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from baom import households, permissions
@@ -20,17 +19,19 @@ from baom.choices import Language
 from baom.models import Beneficiary, ConsentRecord, ServiceDelivery, Visit
 from baom.models_casefile import PersonDocument
 from core import audit
-from core.pdf import MUTED, PaperPDF, ltr
+from core.pdf import MUTED, PaperPDF, day, ltr
 
 PAPER_LANGUAGES = ("fr", "ar", "en")
 
 
 def _day(value, rtl: bool) -> str:
-    if not value:
+    return day(value, rtl)
+
+
+def _service_label(service) -> str:
+    if service is None:
         return "–"
-    if hasattr(value, "date") and callable(value.date):
-        value = timezone.localtime(value).date()
-    return ltr(date_format(value, "SHORT_DATE_FORMAT"), rtl)
+    return _("Confidential service") if service.is_sensitive else service.name
 
 
 def _age(person: Beneficiary) -> str:
@@ -133,7 +134,7 @@ def case_summary_pdf(*, beneficiary: Beneficiary, actor) -> bytes:
             [_("Sent on"), _("To"), _("Service"), _("Status")],
             [
                 [_day(r.sent_at, rtl), r.to_organisation.name,
-                 r.service.name if not r.service.is_sensitive else _("Confidential service"),
+                 _service_label(r.service),
                  str(r.get_status_display())]
                 for r in referrals
             ],
@@ -201,7 +202,10 @@ def access_answer_pdf(*, beneficiary: Beneficiary, actor, language: str | None =
                 (_("Household size"), str(person.household_size or "–")),
                 (_("Children"), str(person.children_count)),
                 (_("Vulnerabilities"), ", ".join(person.vulnerability_labels) or "–"),
-                (_("Survivor of gender-based violence"), _("yes") if person.gbv_survivor else _("no")),  # noqa: E501
+                (
+                    _("Survivor of gender-based violence"),
+                    _("yes") if person.gbv_survivor else _("no"),
+                ),
                 (_("Confidential notes"), person.confidential_notes or "–"),
             ]
             pdf.pairs(rows)
@@ -241,7 +245,7 @@ def access_answer_pdf(*, beneficiary: Beneficiary, actor, language: str | None =
         pdf.heading(_("Organisations your data was shared with"))
         pdf.grid(
             [_("Date"), _("Organisation"), _("Service"), _("Status")],
-            [[_day(r.sent_at, rtl), r.to_organisation.name, r.service.name,
+            [[_day(r.sent_at, rtl), r.to_organisation.name, r.service.name if r.service else "–",
               str(r.get_status_display())] for r in referrals] or [["–", "–", "–", "–"]],
             widths=[0.17, 0.35, 0.28, 0.2],
         )  # fmt: skip

@@ -151,6 +151,8 @@ def household(request, uuid):
 @require_POST
 def household_remove(request, uuid):
     beneficiary = selectors.beneficiary_get_for(request.user, uuid)
+    if not households.can_link_household(request.user, beneficiary):
+        raise PermissionDenied
     try:
         households.household_unlink(beneficiary=beneficiary, actor=request.user)
     except ValidationError as exc:
@@ -243,5 +245,3 @@ def access_answer(request, uuid):
         beneficiary=beneficiary, actor=request.user, language=request.GET.get("lang")
     )
     return _pdf(content, f"{beneficiary.code}-access.pdf")
-
-

@@ -50,6 +50,20 @@ def ltr(text, rtl: bool) -> str:
     return f"{LRI}{text}{PDI}" if rtl and text else text
 
 
+def day(value, rtl: bool) -> str:
+    """A date in the active language's short format, kept left to right. Django's Arabic
+    format carries right-to-left marks between its parts (``d\u200f/m\u200f/Y``), which
+    would print the year first: they are removed and the date isolated instead."""
+    from django.utils.formats import date_format
+
+    if not value:
+        return "–"
+    if hasattr(value, "date") and callable(value.date):
+        value = timezone.localtime(value).date()
+    text = date_format(value, "SHORT_DATE_FORMAT").replace("\u200f", "").replace("\u200e", "")
+    return ltr(text, rtl)
+
+
 class PaperPDF(FPDF):
     """An A4 page in the active language, with a footer line and simple building blocks."""
 

@@ -51,6 +51,24 @@ class ReferralForm(forms.Form):
         if sensitive:
             self.fields["service"].queryset = ServiceType.objects.filter(is_active=True)
 
+    def clean(self):
+        """Only a service the chosen organisation lists in the directory (any service when
+        its entry lists none)."""
+        data = super().clean()
+        target, service = data.get("to_organisation"), data.get("service")
+        if target is not None and service is not None:
+            offered = DirectoryEntry.services.through.objects.filter(
+                directoryentry__organisation=target
+            ).values_list("servicetype_id", flat=True)
+            offered = set(offered)
+            if offered and service.pk not in offered:
+                self.add_error(
+                    "service",
+                    _("%(organisation)s does not offer this service: choose one it provides.")
+                    % {"organisation": target.name},
+                )
+        return data
+
 
 class DeclineForm(forms.Form):
     decline_reason = forms.ChoiceField(

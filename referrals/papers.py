@@ -9,11 +9,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core import audit
-from core.pdf import MUTED, PRIMARY, PaperPDF, ltr
+from core.pdf import MUTED, PRIMARY, PaperPDF, day, ltr
 from referrals.choices import Status
 from referrals.models import DirectoryEntry, Referral
 from referrals.permissions import side_of
@@ -27,6 +27,13 @@ def referral_reference(referral: Referral) -> str:
     """A short reference both sides can read on the phone: REF- and the first 8 characters
     of the referral's public id."""
     return f"REF-{referral.uuid.hex[:8].upper()}"
+
+
+def service_label(service) -> str:
+    """A sensitive service (GBV, psychosocial) is not named on paper."""
+    if service is None:
+        return "–"
+    return _("Confidential service") if service.is_sensitive else service.name
 
 
 def can_print_slip(user, referral: Referral) -> bool:
@@ -67,22 +74,21 @@ def referral_slip_pdf(*, referral: Referral, actor, language: str | None = None)
         pdf.pairs(
             [
                 (_("Reference"), ltr(reference, rtl)),
-                (_("Date"), ltr(date_format(timezone.localtime(referral.sent_at or timezone.now()).date(), "SHORT_DATE_FORMAT"), rtl)),  # noqa: E501
-                (_("Person"), f"{referral.beneficiary.first_name} {referral.beneficiary.last_name}".strip() or "–"),  # noqa: E501
-                (_("Code"), ltr(referral.beneficiary.code, rtl)),
+                (_("Date"), day(referral.sent_at or timezone.now(), rtl)),
                 (
-                    _("Service"),
-                    _("Confidential service")
-                    if referral.service.is_sensitive
-                    else referral.service.name,
+                    _("Name"),
+                    f"{referral.beneficiary.first_name} {referral.beneficiary.last_name}".strip()
+                    or "–",
                 ),
+                (_("Code"), ltr(referral.beneficiary.code, rtl)),
+                (_("Service"), service_label(referral.service)),
             ]
         )
         pdf.paragraph(_("Go to"), size=12, bold=True, color=PRIMARY, gap=1)
         pdf.pairs(
             [
                 (_("Organisation"), partner.name),
-                (_("Address"), partner.address or "–"),
+                (pgettext("postal", "Address"), partner.address or "–"),
                 (_("Phone"), ltr(partner.phone, rtl) if partner.phone else "–"),
                 (_("Contact point"), (entry.contact_point if entry else "") or "–"),
                 (_("Opening hours"), (entry.opening_hours if entry else "") or "–"),
@@ -94,7 +100,7 @@ def referral_slip_pdf(*, referral: Referral, actor, language: str | None = None)
         pdf.pairs(
             [
                 (_("Organisation"), sender.name),
-                (_("Address"), sender.address or "–"),
+                (pgettext("postal", "Address"), sender.address or "–"),
                 (_("Phone"), ltr(sender.phone, rtl) if sender.phone else "–"),
             ]
         )

@@ -20,6 +20,7 @@ from core.pagination import CappedPaginator
 from core.views import module_required
 from referrals import permissions, selectors, services
 from referrals.choices import SharedField
+from referrals.filters import ReferralFilterForm, filter_query
 from referrals.forms import (
     CompleteForm,
     DeclineForm,
@@ -58,8 +59,11 @@ def index(request):
     box = request.GET.get("box", "new")
     box = box if box in selectors.BOXES else "new"
     counts = selectors.inbox_counts(user=request.user)
-    paginator = CappedPaginator(selectors.inbox(user=request.user, box=box), PAGE_SIZE)
-    paginator.count = counts[box]  # already counted with the badges: no second COUNT(*)
+    filters = ReferralFilterForm(request.GET or None, user=request.user, direction="inbox")
+    queryset = filters.apply(selectors.inbox(user=request.user, box=box))
+    paginator = CappedPaginator(queryset, PAGE_SIZE)
+    if not filters.is_active:
+        paginator.count = counts[box]  # already counted with the badges: no second COUNT(*)
     page = selectors.with_identity(
         user=request.user, page=paginator.get_page(request.GET.get("page"))
     )
@@ -77,6 +81,8 @@ def index(request):
         "notifications": selectors.unread_notifications(user=request.user)[:10],
         "can_view_stats": permissions.can_view_stats(request.user),
         "today": timezone.localdate(),
+        "filters": filters,
+        "query": filter_query(request, box=box),
     }
     return render(request, "referrals/pages/inbox.html", context)
 
@@ -84,9 +90,9 @@ def index(request):
 @never_cache
 @module_required("referrals")
 def sent(request):
-    page = CappedPaginator(selectors.sent_list(user=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    filters = ReferralFilterForm(request.GET or None, user=request.user, direction="sent")
+    queryset = filters.apply(selectors.sent_list(user=request.user))
+    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     page = selectors.with_identity(user=request.user, page=page)
     _audit_people_shown(request, page)
     return render(
@@ -94,6 +100,8 @@ def sent(request):
         "referrals/pages/sent.html",
         {
             "page": page,
+            "filters": filters,
+            "query": filter_query(request),
             "today": timezone.localdate(),
             "can_view_stats": permissions.can_view_stats(request.user),
         },

@@ -27,5 +27,7 @@ def casefile_panel(context, beneficiary):
         "can_print_summary": permissions.works_in_bureau(user)
         and beneficiary.bureau_id == user.organisation_id,
         "relationships": [(v, label) for v, label in Relationship.choices if v != "head"],
-        "warnings": [] if beneficiary.is_anonymised else households.quality_warnings(beneficiary, card),
+        "warnings": []
+        if beneficiary.is_anonymised
+        else households.quality_warnings(beneficiary, card),
     }

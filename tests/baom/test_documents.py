@@ -51,6 +51,7 @@ def upload(client, person, content, name, **extra):
 @pytest.mark.parametrize(
     ("content", "name"),
     [(files.pdf(), "passeport.pdf"), (files.png(), "carte.png"), (files.jpeg(), "lettre.jpg")],
+    ids=["pdf", "png", "jpeg"],
 )
 def test_an_agent_adds_a_real_document(client, private, agent, person, content, name):
     client.force_login(agent)
@@ -120,9 +121,12 @@ def test_download_is_an_audited_attachment_that_no_url_serves_directly(
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "application/pdf"
-    assert AuditEvent.objects.filter(
-        action="export", object_id=str(document.uuid), actor=agent
-    ).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="export", object_id=str(document.uuid), actor=agent
+        ).count()
+        == 1
+    )
     # The private directory is neither under the static files nor under MEDIA_ROOT.
     path = Path(document.file.path).resolve()
     assert path.is_relative_to(private.resolve())

@@ -42,7 +42,6 @@ def family(agent):
 
 
 def test_linking_builds_one_household_with_one_head(agent, family):
-    mother, father, son, daughter = family
     household = Household.objects.get()
     roles = dict(
         HouseholdMember.objects.filter(household=household).values_list(
@@ -53,9 +52,7 @@ def test_linking_builds_one_household_with_one_head(agent, family):
     # Every write is in the audit trail: the household, then each of the four members.
     assert AuditEvent.objects.filter(object_type="baom.household", action="create").count() == 1
     linked = AuditEvent.objects.filter(object_type="baom.householdmember", action="create")
-    assert sorted(linked.values_list("object_id", flat=True)) == sorted(
-        str(p.uuid) for p in family
-    )
+    assert sorted(linked.values_list("object_id", flat=True)) == sorted(str(p.uuid) for p in family)
 
 
 def test_the_card_shows_every_member_and_links_a_child_to_the_parents(client, agent, family):
@@ -65,7 +62,11 @@ def test_the_card_shows_every_member_and_links_a_child_to_the_parents(client, ag
     card = page[page.index('data-testid="household-card"') :]
     for person in (mother, father, daughter):
         assert person.get_absolute_url() in card
-    parents = card[card.index('data-testid="parent-link"') : card.index("</p>", card.index('data-testid="parent-link"'))]
+    parents = card[
+        card.index('data-testid="parent-link"') : card.index(
+            "</p>", card.index('data-testid="parent-link"')
+        )
+    ]
     assert mother.get_absolute_url() in parents and father.get_absolute_url() in parents
     assert daughter.get_absolute_url() not in parents
 
@@ -197,4 +198,7 @@ def test_data_quality_warnings_are_shown_not_refusals(client, agent):
     assert "smaller than the number of children" in warnings
     assert "made only of digits (12345)" in warnings
     clean = BeneficiaryFactory(agent=agent, household_size=5, children_count=3)
-    assert 'data-testid="quality-warnings"' not in client.get(clean.get_absolute_url()).content.decode()
+    assert (
+        'data-testid="quality-warnings"'
+        not in client.get(clean.get_absolute_url()).content.decode()
+    )

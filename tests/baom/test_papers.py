@@ -76,9 +76,10 @@ def test_case_summary_is_one_page_without_need_to_know(client, agent, person, la
     text = text_of(content)
     assert person.code in text and "Mariama" in text
     assert "SECRET-NOTE" not in text
-    assert AuditEvent.objects.filter(
-        action="export", object_id=str(person.uuid), actor=agent
-    ).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="export", object_id=str(person.uuid), actor=agent).count()
+        == 1
+    )
 
 
 def test_case_summary_refused_outside_the_bureau(client, person):
@@ -89,9 +90,7 @@ def test_case_summary_refused_outside_the_bureau(client, person):
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
-def test_referral_slip_carries_the_partner_directory_and_no_reason(
-    client, agent, person, partner
-):
+def test_referral_slip_carries_the_partner_directory_and_no_reason(client, agent, person, partner):
     organisation, staff = partner
     referral = send_referral(
         agent=agent, to_organisation=organisation, beneficiary=person,
@@ -139,9 +138,12 @@ def test_access_answer_in_the_persons_language(client, agent, person):
     assert "09-08" in french
     arabic = PdfReader(io.BytesIO(get(client, url, lang="ar")))
     assert arabic.trailer["/Root"]["/Lang"] == "ar"
-    assert AuditEvent.objects.filter(
-        action="export", object_id=str(person.uuid), actor=supervisor
-    ).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action="export", object_id=str(person.uuid), actor=supervisor
+        ).count()
+        == 2
+    )
     client.force_login(agent)  # answering rights is a supervisor's task
     assert client.get(url).status_code == 403
 
