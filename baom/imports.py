@@ -65,18 +65,24 @@ def check_headers(headers) -> None:
         )
 
 
+def _cell(value):
+    """A spreadsheet number that is whole (a phone typed as a number, an age) as an int, as the
+    person typed it: calamine gives every number as a float."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _read_xlsx(content: bytes) -> list[list]:
-    """The first sheet's rows, read once by openpyxl in read-only mode (values only)."""
-    import openpyxl
+    """The first sheet's rows, read once by calamine (Rust; about 20 times faster than
+    openpyxl's read-only mode on a register), after the ZIP directory check."""
+    from python_calamine import CalamineWorkbook
 
     check_unpacked_size(content)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            return [list(row) for row in book.active.iter_rows(values_only=True)]
-        finally:
-            book.close()
-    except Exception:  # openpyxl raises many kinds of errors on a broken file
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
+        return [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+    except Exception:  # calamine raises several kinds of errors on a broken file
         raise ValidationError(
             _("This spreadsheet cannot be read; save it again as XLSX.")
         ) from None
