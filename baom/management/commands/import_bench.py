@@ -17,6 +17,7 @@ median and spread (min-max) of each, rows per second, and the ratio to the bare 
 from __future__ import annotations
 
 import copy
+import os
 import random
 import re
 import statistics
@@ -74,6 +75,7 @@ class Command(BaseCommand):
             raise CommandError("Run bench_generate first (it creates supervisor01@bench...).")
         bureau = supervisor.organisation
         in_bureau = Beneficiary.objects.filter(bureau=bureau).count()
+        self.stdout.write(f"Load average at start: {os.getloadavg()} on {os.cpu_count()} cores.")
         self.stdout.write(
             f"Data: {Beneficiary.objects.count()} beneficiaries, {in_bureau} in the importing "
             f"bureau; register of {rows} rows, {rounds} rounds."
@@ -113,6 +115,7 @@ class Command(BaseCommand):
                 )
                 self.stdout.flush()
             order = order[1:] + order[:1]
+        self.stdout.write(f"Load average at end: {os.getloadavg()}.")
         base = statistics.median(timings["copy"])
         self.stdout.write(
             f"\n| import of {rows:,} rows | median | min-max | rows/s (median) | vs bare COPY |"
