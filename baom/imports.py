@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.base import ModelState
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -392,6 +393,25 @@ def run_import(
             save_people(people=people, bureau=bureau, actor=agent)
             outcome.created = len(people) if people else outcome.total
     return outcome
+
+
+ATTNAMES = [f.attname for f in Beneficiary._meta.concrete_fields]
+
+
+def pack_people(people: list[Beneficiary]) -> list[tuple]:
+    """The validated people as plain tuples of their column values, for the cache: pickling
+    model instances (``Model.__getstate__`` per person) cost a fifth of the import."""
+    return [tuple(map(p.__dict__.__getitem__, ATTNAMES)) for p in people]
+
+
+def unpack_people(rows: list[tuple]) -> list[Beneficiary]:
+    people = []
+    for row in rows:
+        person = Beneficiary.__new__(Beneficiary)
+        person.__dict__.update(zip(ATTNAMES, row, strict=True))
+        person._state = ModelState()
+        people.append(person)
+    return people
 
 
 def stash(user, value: dict) -> str:

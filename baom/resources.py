@@ -277,6 +277,7 @@ class BeneficiaryImportResource(resources.ModelResource):
         self.agent = agent
         self.validated: list[Beneficiary] = []  # the checked people, in file order, unsaved
         self._blank: dict | None = None
+        self._lists: list[str] = []
 
     def get_instance(self, instance_loader, row):
         return None  # the import only creates records
@@ -286,10 +287,10 @@ class BeneficiaryImportResource(resources.ModelResource):
         field defaults per row, a quarter of the import's time): fresh uuid, fresh lists."""
         if self._blank is None:
             self._blank = Beneficiary().__dict__
-        values = {
-            name: (list(value) if isinstance(value, list) else value)
-            for name, value in self._blank.items()
-        }
+            self._lists = [n for n, v in self._blank.items() if isinstance(v, list)]
+        values = dict(self._blank)
+        for name in self._lists:
+            values[name] = []
         values["_state"] = ModelState()
         values["uuid"] = uuid.uuid4()
         instance = Beneficiary.__new__(Beneficiary)
