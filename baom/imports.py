@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.base import ModelState
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,18 +66,24 @@ def check_headers(headers) -> None:
         )
 
 
+def _cell(value):
+    """A spreadsheet number that is whole (a phone typed as a number, an age) as an int, as the
+    person typed it: calamine gives every number as a float."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _read_xlsx(content: bytes) -> list[list]:
-    """The first sheet's rows, read once by openpyxl in read-only mode (values only)."""
-    import openpyxl
+    """The first sheet's rows, read once by calamine (Rust; about 20 times faster than
+    openpyxl's read-only mode on a register), after the ZIP directory check."""
+    from python_calamine import CalamineWorkbook
 
     check_unpacked_size(content)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            return [list(row) for row in book.active.iter_rows(values_only=True)]
-        finally:
-            book.close()
-    except Exception:  # openpyxl raises many kinds of errors on a broken file
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
+        return [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+    except Exception:  # calamine raises several kinds of errors on a broken file
         raise ValidationError(
             _("This spreadsheet cannot be read; save it again as XLSX.")
         ) from None
@@ -386,6 +393,25 @@ def run_import(
             save_people(people=people, bureau=bureau, actor=agent)
             outcome.created = len(people) if people else outcome.total
     return outcome
+
+
+ATTNAMES = [f.attname for f in Beneficiary._meta.concrete_fields]
+
+
+def pack_people(people: list[Beneficiary]) -> list[tuple]:
+    """The validated people as plain tuples of their column values, for the cache: pickling
+    model instances (``Model.__getstate__`` per person) cost a fifth of the import."""
+    return [tuple(map(p.__dict__.__getitem__, ATTNAMES)) for p in people]
+
+
+def unpack_people(rows: list[tuple]) -> list[Beneficiary]:
+    people = []
+    for row in rows:
+        person = Beneficiary.__new__(Beneficiary)
+        person.__dict__.update(zip(ATTNAMES, row, strict=True))
+        person._state = ModelState()
+        people.append(person)
+    return people
 
 
 def stash(user, value: dict) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models.base import ModelState
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -274,9 +276,26 @@ class BeneficiaryImportResource(resources.ModelResource):
         self.bureau = bureau
         self.agent = agent
         self.validated: list[Beneficiary] = []  # the checked people, in file order, unsaved
+        self._blank: dict | None = None
+        self._lists: list[str] = []
 
     def get_instance(self, instance_loader, row):
         return None  # the import only creates records
+
+    def init_instance(self, row=None):
+        """A new person copied from one built once by ``Model.__init__`` (which computes 36
+        field defaults per row, a quarter of the import's time): fresh uuid, fresh lists."""
+        if self._blank is None:
+            self._blank = Beneficiary().__dict__
+            self._lists = [n for n, v in self._blank.items() if isinstance(v, list)]
+        values = dict(self._blank)
+        for name in self._lists:
+            values[name] = []
+        values["_state"] = ModelState()
+        values["uuid"] = uuid.uuid4()
+        instance = Beneficiary.__new__(Beneficiary)
+        instance.__dict__.update(values)
+        return instance
 
     def before_import(self, dataset, **kwargs):
         # The headers were checked before (``imports.check_headers``): one message, no rows.

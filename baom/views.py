@@ -584,7 +584,8 @@ def import_register(request):
             return render(request, "baom/pages/import.html", context)
         try:
             record = imports.register_import_save(
-                bureau=bureau, actor=agent, people=stashed["people"], sha256=stashed["sha256"],
+                bureau=bureau, actor=agent, people=imports.unpack_people(stashed["people"]),
+                sha256=stashed["sha256"],
                 filename=stashed["filename"], duplicates=stashed["duplicates"],
                 decisions=decisions,
             )  # fmt: skip
@@ -612,7 +613,7 @@ def import_register(request):
             if outcome.ok:
                 token = imports.stash(
                     request.user,
-                    {"people": checked.people, "sha256": checked.sha256,
+                    {"people": imports.pack_people(checked.people), "sha256": checked.sha256,
                      "filename": checked.filename, "duplicates": outcome.duplicates},
                 )  # fmt: skip
     return render(
