@@ -57,12 +57,11 @@ def directory_entry_update(*, actor, data: dict) -> DirectoryEntry:
 
 
 def _schedule_notification(event: ReferralEvent) -> None:
-    from referrals.tasks import notify_referral_event
+    """The other side's notifications, written to the outbox in the step's own transaction
+    (core.notifications): a rolled-back step notifies nobody, a broker down loses nothing."""
+    from referrals.notifications import notify_event
 
-    event_id = event.pk
-    # robust: with the broker down the referral is saved all the same (the error is logged);
-    # without it, the agent would get a server error for a referral that was sent.
-    transaction.on_commit(lambda: notify_referral_event.delay(event_id), robust=True)
+    notify_event(event=event)
 
 
 @transaction.atomic
@@ -276,8 +275,7 @@ def referrals_sharing_ended(
 def overdue_reminders_send(*, today: date | None = None) -> int:
     """Remind each receiving organisation, once a day, of the referrals it has not answered
     in time. Returns how many organisations were reminded."""
-    from referrals.models import Notification
-    from referrals.notifications import email_organisation
+    from referrals.notifications import notify_overdue
 
     today = today or timezone.localdate()
     overdue = list(
@@ -295,8 +293,5 @@ def overdue_reminders_send(*, today: date | None = None) -> int:
             if not pks:
                 continue
             marked.update(last_reminded_on=today)
-            Notification.objects.bulk_create(
-                [Notification(organisation_id=org, referral_id=pk, kind="reminder") for pk in pks]
-            )
-        email_organisation(organisation_id=org, kind="reminder", count=len(pks))
+            notify_overdue(organisation_id=org, count=len(pks))
     return len(by_organisation)

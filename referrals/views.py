@@ -240,9 +240,9 @@ def referral_detail(request, uuid):
         "can_refer_onward": permissions.can_refer_onward(request.user, referral),
     }
     if side:
-        selectors.unread_notifications(user=request.user).filter(referral=referral).update(
-            read_at=timezone.now()
-        )
+        from core.notifications import notifications_mark_read
+
+        notifications_mark_read(actor=request.user, url=referral.get_absolute_url())
     return render(request, "referrals/pages/referral_detail.html", context)
 
 
