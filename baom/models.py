@@ -97,6 +97,15 @@ class Beneficiary(TimeStampedModel):
         related_name="+",
     )
     registered_on = models.DateField(_("registered on"), default=timezone.localdate)
+    # The agent who holds the case (who registered the person, until a supervisor reassigns it).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case worker"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
@@ -217,6 +226,12 @@ class Beneficiary(TimeStampedModel):
                 fields=["closed_on"],
                 condition=models.Q(status="closed", anonymised_at__isnull=True),
                 name="beneficiary_retention",
+            ),
+            # Case ownership: an agent's open cases, a bureau's caseload per agent.
+            models.Index(
+                fields=["bureau", "assigned_to"],
+                condition=~models.Q(status="closed") & models.Q(merged_into__isnull=True),
+                name="beneficiary_open_caseload",
             ),
         ]
         constraints = [
@@ -591,3 +606,7 @@ class Merge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.duplicate_id} → {self.kept_id}"
+
+
+# Case work (follow-ups, notes, recently seen) lives in its own module, registered here.
+from baom.casework.models import CaseNote, FollowUp, FollowUpStatus, PersonSeen  # noqa: E402, F401

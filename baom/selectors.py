@@ -89,6 +89,7 @@ class BeneficiaryFilters:
     bureau: int | None = None
     registered_from: date | None = None
     registered_to: date | None = None
+    cases: str = ""  # "mine", "unassigned" (open cases without an agent), or an agent's id
     sort: str = "recent"
 
 
@@ -121,6 +122,10 @@ def beneficiary_list(*, user, filters: BeneficiaryFilters) -> QuerySet:
         queryset = queryset.filter(registered_on__lte=filters.registered_to)
     if filters.age_band:
         queryset = queryset.filter(_age_band_filter(filters.age_band, timezone.localdate()))
+    if filters.cases:
+        from baom.casework.selectors import cases_filter
+
+        queryset = queryset.filter(cases_filter(filters.cases, user))
     if filters.q.strip():
         return search(queryset, filters.q)
     return queryset.order_by(*SORTS.get(filters.sort, SORTS["recent"]))

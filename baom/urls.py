@@ -1,6 +1,7 @@
 from django.urls import path
 
 from baom import views
+from baom.casework.urls import urlpatterns as casework_urlpatterns
 
 app_name = "baom"
 
@@ -27,3 +28,5 @@ urlpatterns = [
     path("<uuid:uuid>/rights/rectify/", views.rights_rectify, name="rights_rectify"),
     path("<uuid:uuid>/rights/anonymise/", views.rights_anonymise, name="rights_anonymise"),
 ]
+
+urlpatterns += casework_urlpatterns

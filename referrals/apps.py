@@ -10,3 +10,7 @@ class ReferralsConfig(AppConfig):
         from referrals.notifications import register_kinds
 
         register_kinds()
+
+        from referrals.worklist import register_panels
+
+        register_panels()

@@ -247,3 +247,12 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.action}"
+
+    @property
+    def label(self) -> str:
+        """What the history shows: a claim and a progress note are not status changes."""
+        if self.action == "claim":
+            return _("Taken in charge")
+        if self.action == "progress_note":
+            return _("Progress note")
+        return self.get_to_status_display()

@@ -173,6 +173,10 @@ def referral_transition(
         )
     if not permissions.can_act(actor, referral, transition.side):
         raise ValidationError(_("You are not allowed to do that on this referral."))
+    if action == "claim" and referral.claimed_by_id is not None:
+        raise ValidationError(
+            _("This referral is already handled by %(name)s.") % {"name": referral.claimed_by}
+        )
     now = timezone.now()
     fields = {"status", "updated_at"}
     if action == "decline":
@@ -295,3 +299,35 @@ def overdue_reminders_send(*, today: date | None = None) -> int:
             marked.update(last_reminded_on=today)
             notify_overdue(organisation_id=org, count=len(pks))
     return len(by_organisation)
+
+
+@transaction.atomic
+def referral_progress_note_add(*, referral: Referral, actor, text: str) -> ReferralEvent:
+    """The receiving organisation tells the sender how the person's support goes. The note is
+    an event of the referral: the sender's side and the person's bureau read it, no other
+    partner does (an onward partner sees only the chain's summary)."""
+    referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
+    if not permissions.can_add_progress_note(actor, referral):
+        raise ValidationError(
+            _(
+                "Only the organisation that received the referral writes progress notes, while it handles it."
+            )
+        )
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"note": _("Write the progress note.")})
+    event = ReferralEvent.objects.create(
+        referral=referral,
+        action="progress_note",
+        from_status=referral.status,
+        to_status=referral.status,
+        actor=actor,
+        actor_organisation_id=actor.organisation_id,
+        note=text[:2000],
+    )
+    Referral.objects.filter(pk=referral.pk).update(updated_at=timezone.now())
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=referral)
+    from referrals.notifications import notify_progress_note
+
+    notify_progress_note(referral=referral, actor_organisation_id=actor.organisation_id)
+    return event
