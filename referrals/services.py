@@ -310,7 +310,8 @@ def referral_progress_note_add(*, referral: Referral, actor, text: str) -> Refer
     if not permissions.can_add_progress_note(actor, referral):
         raise ValidationError(
             _(
-                "Only the organisation that received the referral writes progress notes, while it handles it."
+                "Only the organisation that received the referral writes progress notes, "
+                "while it handles it."
             )
         )
     text = (text or "").strip()
