@@ -147,7 +147,7 @@ def test_the_receiver_writes_progress_notes_the_sender_reads_and_no_other_partne
     client, agent, receiver
 ):
     organisation, staff = receiver
-    other_org, other_staff = receiving_organisation()
+    _other_org, other_staff = receiving_organisation()
     referral = send_referral(agent=agent, to_organisation=organisation)
     referral_services.referral_transition(referral=referral, action="accept", actor=staff)
     client.force_login(staff)
