@@ -145,5 +145,3 @@ class Command(BaseCommand):
         if response.status_code != 200:
             raise CommandError(f"{path}: {response.status_code}")
         return elapsed
-
-
