@@ -36,7 +36,7 @@ def beneficiary_get_for(user, uuid) -> Beneficiary:
     """The record, or 404 whether it does not exist or is not the user's to see."""
     beneficiary = (
         Beneficiary.objects.visible_to(user)
-        .select_related("bureau", "commune", "registered_by", "merged_into")
+        .select_related("bureau", "commune", "registered_by", "merged_into", "assigned_to")
         .filter(uuid=uuid)
         .first()
     )

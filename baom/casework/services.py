@@ -280,6 +280,9 @@ def person_seen(*, user: User, beneficiary: Beneficiary) -> None:
     """One upsert: the worklist lists the people a user opened last."""
     if user.role not in {Role.AGENT, Role.SUPERVISOR}:
         return
-    PersonSeen.objects.update_or_create(
-        user=user, beneficiary=beneficiary, defaults={"seen_at": timezone.now()}
+    PersonSeen.objects.bulk_create(
+        [PersonSeen(user=user, beneficiary=beneficiary, seen_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user", "beneficiary"],
+        update_fields=["seen_at"],
     )

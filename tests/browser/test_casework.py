@@ -82,6 +82,7 @@ def test_an_agents_day(page, transactional_db, eager_celery, language):
     # A visit, a note, the next follow-up.
     page.get_by_test_id("record-visit").click()
     page.locator("#id_channel").select_option("walk_in")
+    page.locator("input[name=services]").first.check()
     page.get_by_test_id("save-visit").click()
     expect(page.get_by_test_id("timeline")).to_be_visible()
     page.get_by_test_id("add-note").click()
