@@ -230,7 +230,8 @@ class Beneficiary(TimeStampedModel):
             # Case ownership: an agent's open cases, a bureau's caseload per agent.
             models.Index(
                 fields=["bureau", "assigned_to"],
-                condition=~models.Q(status="closed") & models.Q(merged_into__isnull=True),
+                condition=~models.Q(status="closed")
+                & models.Q(merged_into__isnull=True, anonymised_at__isnull=True),
                 name="beneficiary_open_caseload",
             ),
         ]

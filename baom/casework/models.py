@@ -98,7 +98,7 @@ class FollowUp(TimeStampedModel):
                 condition=models.Q(status="due"),
             ),
             models.Index(
-                fields=["bureau", "due_on"],
+                fields=["bureau", "due_on", "assigned_to"],
                 name="followup_due_by_bureau",
                 condition=models.Q(status="due"),
             ),

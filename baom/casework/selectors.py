@@ -90,14 +90,14 @@ def caseload(*, bureau_id: int, today) -> list[dict]:
     open_cases = dict(
         Beneficiary.objects.filter(OPEN_CASE, bureau_id=bureau_id)
         .values("assigned_to_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("assigned_to_id", "n")
         .order_by()
     )
     overdue = dict(
         FollowUp.objects.filter(bureau_id=bureau_id, status=FollowUpStatus.DUE, due_on__lt=today)
         .values("assigned_to_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("assigned_to_id", "n")
         .order_by()
     )

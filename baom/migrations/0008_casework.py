@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='beneficiary',
-            index=models.Index(condition=models.Q(models.Q(('status', 'closed'), _negated=True), ('merged_into__isnull', True)), fields=['bureau', 'assigned_to'], name='beneficiary_open_caseload'),
+            index=models.Index(condition=models.Q(models.Q(('status', 'closed'), _negated=True), ('anonymised_at__isnull', True), ('merged_into__isnull', True)), fields=['bureau', 'assigned_to'], name='beneficiary_open_caseload'),
         ),
         migrations.AddField(
             model_name='casenote',
@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='followup',
-            index=models.Index(condition=models.Q(('status', 'due')), fields=['bureau', 'due_on'], name='followup_due_by_bureau'),
+            index=models.Index(condition=models.Q(('status', 'due')), fields=['bureau', 'due_on', 'assigned_to'], name='followup_due_by_bureau'),
         ),
         migrations.AddIndex(
             model_name='followup',
