@@ -178,6 +178,9 @@ def follow_up_detail(request, uuid):
 @require_http_methods(["GET", "POST"])
 def note_create(request, uuid):
     beneficiary = _person_or_refuse(request.user, uuid)
+    if not permissions.can_add_note(request.user, beneficiary):
+        audit.record(actor=request.user, action=audit.Action.FORBIDDEN, obj=beneficiary)
+        raise PermissionDenied
     can_flag = baom_permissions.can_see_sensitive(request.user)
     form = CaseNoteForm(request.POST or None, can_flag=can_flag)
     if request.method == "POST" and form.is_valid():
@@ -194,8 +197,6 @@ def note_create(request, uuid):
         else:
             messages.success(request, _("The note has been added."))
             return redirect(beneficiary)
-    elif request.method == "GET" and not permissions.can_add_note(request.user, beneficiary):
-        raise PermissionDenied
     return render(
         request, "baom/casework/note_form.html", {"form": form, "beneficiary": beneficiary}
     )
