@@ -76,7 +76,8 @@ bench: install assets compilemessages ## Benchmarks on a generated volume in its
 		$(MANAGE) bench_search && \
 		$(MANAGE) import_bench && \
 		$(MANAGE) referrals_bench && \
-		$(MANAGE) reports_bench'
+		$(MANAGE) reports_bench && \
+		$(MANAGE) worklist_bench'
 
 LOADTEST_ARGS ?=
 loadtest: install compilemessages ## Locust against gunicorn on the benchmark database (make bench first); see docs/benchmarks.md

@@ -278,6 +278,13 @@ def _age_band_choices():
     ]
 
 
+class CasesField(forms.ChoiceField):
+    """The case-ownership filter: its choices, or an agent's id (the caseload links)."""
+
+    def valid_value(self, value) -> bool:
+        return super().valid_value(value) or (str(value).isdigit() and len(str(value)) < 12)
+
+
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", _("All")), *Sex.choices], required=False)
@@ -297,6 +304,12 @@ class FilterForm(forms.Form):
     )
     registered_from = forms.DateField(label=_("Registered from"), required=False, widget=DATE)
     registered_to = forms.DateField(label=_("to"), required=False, widget=DATE)
+    # "mine", "unassigned", or an agent's id (the supervisor's caseload links): case ownership.
+    cases = CasesField(
+        label=_("Cases"),
+        required=False,
+        choices=[("", _("All cases")), ("mine", _("My cases")), ("unassigned", _("Unassigned"))],
+    )
     sort = forms.ChoiceField(
         label=_("Sort"),
         required=False,
@@ -333,6 +346,7 @@ class FilterForm(forms.Form):
             bureau=bureau.pk if bureau else None,
             registered_from=data.get("registered_from"),
             registered_to=data.get("registered_to"),
+            cases=data.get("cases", ""),
             sort=sort if sort in SORTS else "recent",
         )
 

@@ -99,6 +99,15 @@ class Beneficiary(TimeStampedModel):
         related_name="+",
     )
     registered_on = models.DateField(_("registered on"), default=timezone.localdate)
+    # The agent who holds the case (who registered the person, until a supervisor reassigns it).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case worker"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
@@ -226,6 +235,13 @@ class Beneficiary(TimeStampedModel):
                 fields=["closed_on"],
                 condition=models.Q(status="closed", anonymised_at__isnull=True),
                 name="beneficiary_retention",
+            ),
+            # Case ownership: an agent's open cases, a bureau's caseload per agent.
+            models.Index(
+                fields=["bureau", "assigned_to"],
+                condition=~models.Q(status="closed")
+                & models.Q(merged_into__isnull=True, anonymised_at__isnull=True),
+                name="beneficiary_open_caseload",
             ),
         ]
         constraints = [
@@ -632,6 +648,8 @@ class RegisterImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.imported_at:%Y-%m-%d})"
+
+
 # Documents and households live in their own module (issue 14); registered with this app.
 from baom.models_casefile import (  # noqa: E402, F401
     DocumentKind,
@@ -640,3 +658,5 @@ from baom.models_casefile import (  # noqa: E402, F401
     PersonDocument,
     Relationship,
 )
+# Case work (follow-ups, notes, recently seen) lives in its own module, registered here.
+from baom.casework.models import CaseNote, FollowUp, FollowUpStatus, PersonSeen  # noqa: E402, F401

@@ -39,7 +39,7 @@ def beneficiary_get_for(user, uuid) -> Beneficiary:
     """The record, or 404 whether it does not exist or is not the user's to see."""
     beneficiary = (
         Beneficiary.objects.visible_to(user)
-        .select_related("bureau", "commune", "registered_by", "merged_into")
+        .select_related("bureau", "commune", "registered_by", "merged_into", "assigned_to")
         .filter(uuid=uuid)
         .first()
     )
@@ -101,6 +101,7 @@ class BeneficiaryFilters:
     bureau: int | None = None
     registered_from: date | None = None
     registered_to: date | None = None
+    cases: str = ""  # "mine", "unassigned" (open cases without an agent), or an agent's id
     sort: str = "recent"
 
 
@@ -133,6 +134,10 @@ def beneficiary_list(*, user, filters: BeneficiaryFilters) -> QuerySet:
         queryset = queryset.filter(registered_on__lte=filters.registered_to)
     if filters.age_band:
         queryset = queryset.filter(_age_band_filter(filters.age_band, timezone.localdate()))
+    if filters.cases:
+        from baom.casework.selectors import cases_filter
+
+        queryset = queryset.filter(cases_filter(filters.cases, user))
     if filters.q.strip():
         one_bureau = bool(filters.bureau) or not sees_all_organisations(user)
         return search(queryset, filters.q, one_bureau=one_bureau)

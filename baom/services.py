@@ -133,7 +133,7 @@ def _validate(beneficiary: Beneficiary) -> None:
 def beneficiary_register(*, bureau: Organisation, agent: User, data: dict) -> Beneficiary:
     if not permissions.can_register(agent) or agent.organisation_id != bureau.pk:
         raise PermissionDenied
-    beneficiary = Beneficiary(bureau=bureau, registered_by=agent)
+    beneficiary = Beneficiary(bureau=bureau, registered_by=agent, assigned_to=agent)
     _apply(beneficiary, dict(data), actor=agent)
     _validate(beneficiary)
     beneficiary.code = next_code(bureau=bureau, year=beneficiary.registered_on.year)
@@ -210,6 +210,10 @@ def visit_record(
     _check_visit_date(beneficiary, date)
     if next_follow_up and next_follow_up < date:
         raise ValidationError({"next_follow_up": _("The follow-up date is before the visit.")})
+    if next_follow_up and next_follow_up < timezone.localdate():
+        from baom.casework.services import refuse_past_follow_up
+
+        refuse_past_follow_up(actor=agent, beneficiary=beneficiary, field="next_follow_up")
     visit = Visit(
         beneficiary=beneficiary,
         bureau_id=agent.organisation_id,
@@ -234,6 +238,16 @@ def visit_record(
     )
     if beneficiary.status == CaseStatus.OPEN and next_follow_up:
         Beneficiary.objects.filter(pk=beneficiary.pk).update(status=CaseStatus.FOLLOW_UP)
+    if next_follow_up:
+        from baom.casework.services import follow_up_schedule
+
+        follow_up_schedule(
+            beneficiary=beneficiary,
+            actor=agent,
+            due_on=next_follow_up,
+            purpose=_("Follow-up of the visit of %(date)s") % {"date": date.strftime("%d/%m/%Y")},
+            visit=visit,
+        )
     audit.record(
         actor=agent, action=audit.Action.CREATE, obj=visit, organisation=beneficiary.bureau
     )

@@ -12,3 +12,7 @@ def apply_retention_policy() -> dict[str, int]:
     from baom.privacy import retention_apply
 
     return retention_apply()
+
+
+# Case work's tasks (celery discovers baom.tasks only).
+from baom.casework.tasks import remind_follow_ups  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from baom import views
+from baom.casework.urls import urlpatterns as casework_urlpatterns
 
 app_name = "baom"
 
@@ -28,3 +29,5 @@ urlpatterns = [
     path("<uuid:uuid>/rights/anonymise/", views.rights_anonymise, name="rights_anonymise"),
     path("", include("baom.urls_casefile")),
 ]
+
+urlpatterns += casework_urlpatterns

@@ -140,9 +140,13 @@ def beneficiary_detail(request, uuid):
         obj=beneficiary,
         organisation=beneficiary.bureau,
     )
+    from baom.casework.views import person_context
+
+    casework = person_context(request.user, beneficiary)
     context = {
         "beneficiary": beneficiary,
-        "timeline": selectors.beneficiary_timeline(beneficiary),
+        "casework": casework,
+        "timeline": casework["timeline"](selectors.beneficiary_timeline(beneficiary)),
         "can_edit": permissions.can_edit_beneficiary(request.user, beneficiary),
         "can_record": permissions.can_record_visit(request.user, beneficiary),
         "can_see_sensitive": permissions.can_see_sensitive(request.user),
@@ -206,6 +210,8 @@ def visit_create(request, uuid):
         try:
             services.visit_record(beneficiary=beneficiary, agent=request.user, **form.cleaned_data)
         except ValidationError as exc:
+            if hasattr(exc, "record"):  # a refusal (baom.casework.services.Refused): audited
+                exc.record()
             form.add_error(None, exc)
         else:
             messages.success(request, _("The visit has been recorded."))

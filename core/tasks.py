@@ -14,3 +14,30 @@ def heartbeat() -> float:
     client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
     client.set(HEARTBEAT_KEY, now, ex=600)
     return now
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=5)
+def deliver_outbox_message(self, message_id: int) -> str:
+    """Deliver one outbox message (core.notifications.deliver); after a failure, retry at the
+    backoff the message records (the beat sweep also picks it up if this retry is lost)."""
+    from core.models import OutboxMessage
+    from core.notifications import deliver
+
+    state = deliver(message_id=message_id)
+    if state == OutboxMessage.State.PENDING:
+        message = OutboxMessage.objects.filter(pk=message_id).only("next_attempt_at").first()
+        if message is not None:
+            from django.utils import timezone
+
+            countdown = max((message.next_attempt_at - timezone.now()).total_seconds(), 1)
+            raise self.retry(countdown=countdown)
+    return state
+
+
+@shared_task(ignore_result=True)
+def sweep_outbox() -> int:
+    """Beat, every minute: enqueue the outbox messages never dispatched (broker down, lost
+    task) or due for another attempt."""
+    from core.notifications import sweep
+
+    return sweep()

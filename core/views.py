@@ -37,10 +37,17 @@ def module_required(module: str):
     return decorator
 
 
+@never_cache
 @login_required
 def home(request):
+    """The worklist: the panels the apps contribute for this role (core.worklist), then the
+    role's first tasks."""
+    from core.worklist import panels_for
+
     tasks = ROLE_TASKS.get(request.user.role, [])
-    return render(request, "core/home.html", {"tasks": tasks})
+    panels = panels_for(request.user)
+    counts = [count for panel in panels for count in panel.counts]
+    return render(request, "core/home.html", {"tasks": tasks, "panels": panels, "counts": counts})
 
 
 @require_POST

@@ -1,4 +1,4 @@
-"""Service directory, networks, referrals with their events, and in-app notifications."""
+"""Service directory, networks, referrals with their events (notifications: core.notifications)."""
 
 from __future__ import annotations
 
@@ -247,24 +247,11 @@ class ReferralEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.action}"
 
-
-class Notification(models.Model):
-    """An in-app message to an organisation about one of its referrals."""
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="referral_notifications"
-    )
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
-    event = models.ForeignKey(ReferralEvent, on_delete=models.CASCADE, null=True, related_name="+")
-    kind = models.CharField(max_length=16, default="event")  # "event" or "reminder"
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organisation", "read_at"], name="notification_unread")]
-
-    def __str__(self) -> str:
-        return f"{self.organisation_id}: {self.kind} {self.referral_id}"
+    @property
+    def label(self) -> str:
+        """What the history shows: a claim and a progress note are not status changes."""
+        if self.action == "claim":
+            return _("Taken in charge")
+        if self.action == "progress_note":
+            return _("Progress note")
+        return self.get_to_status_display()

@@ -1,40 +1,68 @@
-"""In-app notifications and emails about referrals. Emails carry no personal data: a link."""
+"""What the referrals module tells people, through the core outbox (``core.notifications``):
+written in the transaction of the step that causes it, delivered by a worker, in the app and
+by email. Messages carry no personal data: organisations, a status, a count, a link."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from referrals.models import Notification, Referral, ReferralEvent
+from core import notifications
+from referrals.choices import Status
+from referrals.models import Referral, ReferralEvent
+
+EVENT = "referral.event"
+PROGRESS_NOTE = "referral.progress_note"
+OVERDUE = "referral.overdue"
+
+
+def _status_label(code: str) -> str:
+    return str(Status(code).label) if code in Status.values else code
+
+
+def register_kinds() -> None:
+    """Called from ``ReferralsConfig.ready``: the texts, rendered in the recipient's language."""
+    notifications.register(
+        EVENT,
+        subject=lambda p: _("Referral update: %(status)s") % {"status": _status_label(p["status"])},
+        text=lambda p: (
+            _("Referral %(source)s → %(target)s is now: %(status)s.")
+            % {"source": p["source"], "target": p["target"], "status": _status_label(p["status"])}
+        ),
+    )
+    notifications.register(
+        PROGRESS_NOTE,
+        subject=lambda p: _("Progress note on a referral"),
+        text=lambda p: (
+            _("%(target)s added a progress note to the referral from %(source)s.")
+            % {"source": p["source"], "target": p["target"]}
+        ),
+    )
+    notifications.register(
+        OVERDUE,
+        subject=lambda p: _("Referrals waiting for an answer"),
+        text=lambda p: (
+            ngettext(
+                "%(count)s referral sent to your organisation is past its answer deadline.",
+                "%(count)s referrals sent to your organisation are past their answer deadline.",
+                p["count"],
+            )
+            % {"count": p["count"]}
+        ),
+    )
 
 
 def _staff_of(organisation_id: int):
-    return User.objects.filter(organisation_id=organisation_id, is_active=True).exclude(email="")
+    return User.objects.filter(organisation_id=organisation_id, is_active=True)
 
 
-def _messages(users, subject_and_body) -> list[tuple]:
-    messages = []
-    for user in users:
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            subject, body = subject_and_body()
-            messages.append((str(subject), str(body), None, [user.email]))
-    return messages
-
-
-def notify_event(*, event_id: int) -> int:
-    """Tell the other side of a referral what happened: a notification for its organisation
-    and an email to its staff (the sender's side: the person who sent it), and, for an onward
-    referral, the organisation that started the chain. Returns the number of emails sent."""
-    event = ReferralEvent.objects.select_related("referral").filter(pk=event_id).first()
-    if event is None:
-        return 0
-    referral = event.referral
-    if event.actor_organisation_id == referral.to_organisation_id:
+def recipients_of(*, referral: Referral, actor_organisation_id: int | None) -> list[User]:
+    """The other side of a referral: its staff when the sender acted (inboxes belong to
+    organisations), the person who sent it (or, gone, their colleagues) when the receiver
+    acted; and, for an onward referral, the person who started the chain."""
+    if actor_organisation_id == referral.to_organisation_id:
         recipient_org = referral.from_organisation_id
         users = list(_staff_of(recipient_org).filter(pk=referral.sent_by_id)) or list(
             _staff_of(recipient_org)
@@ -42,10 +70,6 @@ def notify_event(*, event_id: int) -> int:
     else:
         recipient_org = referral.to_organisation_id
         users = list(_staff_of(recipient_org))
-    Notification.objects.get_or_create(
-        organisation_id=recipient_org, referral=referral, event=event, kind="event"
-    )
-    # Onward referrals: the organisation that started the chain follows it too.
     root = referral
     while root.parent_id is not None:
         root = Referral.objects.only("parent_id", "from_organisation_id", "sent_by_id").get(
@@ -53,38 +77,51 @@ def notify_event(*, event_id: int) -> int:
         )
     if root.pk != referral.pk and root.from_organisation_id not in {
         recipient_org,
-        event.actor_organisation_id,
+        actor_organisation_id,
     }:
-        Notification.objects.get_or_create(
-            organisation_id=root.from_organisation_id, referral=referral, event=event, kind="event"
-        )
         users += list(_staff_of(root.from_organisation_id).filter(pk=root.sent_by_id))
-    link = settings.SITE_URL + reverse("referrals:detail", kwargs={"uuid": referral.uuid})
-
-    def render():
-        status = event.get_to_status_display()
-        subject = _("Referral update: %(status)s") % {"status": status}
-        body = _(
-            "A referral your organisation follows is now: %(status)s."
-            "\n\nOpen it in Tawjih: %(link)s"
-        ) % {"status": status, "link": link}
-        return subject, body
-
-    return send_mass_mail(_messages(users, render), fail_silently=False)
+    return users
 
 
-def email_organisation(*, organisation_id: int, kind: str, count: int) -> int:
-    link = settings.SITE_URL + reverse("referrals:index") + "?box=overdue"
+def _params(referral: Referral, **extra) -> dict:
+    return {
+        "referral": str(referral.uuid),
+        "source": referral.from_organisation.name,
+        "target": referral.to_organisation.name,
+        **extra,
+    }
 
-    def render():
-        subject = _("Referrals waiting for an answer")
-        body = ngettext(
-            "%(count)s referral sent to your organisation is past its answer deadline."
-            "\n\nOpen your inbox in Tawjih: %(link)s",
-            "%(count)s referrals sent to your organisation are past their answer deadline."
-            "\n\nOpen your inbox in Tawjih: %(link)s",
-            count,
-        ) % {"count": count, "link": link}
-        return subject, body
 
-    return send_mass_mail(_messages(_staff_of(organisation_id), render), fail_silently=False)
+def notify_event(*, event: ReferralEvent) -> int:
+    """Queue the notifications of one referral step (in the step's transaction). Returns the
+    number of outbox rows written."""
+    referral = event.referral
+    rows = notifications.notify(
+        recipients=recipients_of(
+            referral=referral, actor_organisation_id=event.actor_organisation_id
+        ),
+        kind=EVENT,
+        params=_params(referral, status=event.to_status, action=event.action),
+        url=reverse("referrals:detail", kwargs={"uuid": referral.uuid}),
+    )
+    return len(rows)
+
+
+def notify_progress_note(*, referral: Referral, actor_organisation_id: int) -> int:
+    rows = notifications.notify(
+        recipients=recipients_of(referral=referral, actor_organisation_id=actor_organisation_id),
+        kind=PROGRESS_NOTE,
+        params=_params(referral),
+        url=reverse("referrals:detail", kwargs={"uuid": referral.uuid}),
+    )
+    return len(rows)
+
+
+def notify_overdue(*, organisation_id: int, count: int) -> int:
+    rows = notifications.notify(
+        recipients=_staff_of(organisation_id),
+        kind=OVERDUE,
+        params={"count": count},
+        url=reverse("referrals:index") + "?box=overdue",
+    )
+    return len(rows)

@@ -197,3 +197,20 @@ def can_edit_directory_entry(user) -> bool:
         and user.role in {Role.ASSOCIATION_STAFF, Role.SUPERVISOR}
         and user.has_perm("referrals.change_directoryentry")
     )
+
+
+def can_claim(user, referral) -> bool:
+    """ "Take it": one person of the receiving organisation becomes its handler, once."""
+    return (
+        can_act(user, referral, RECEIVER)
+        and referral.claimed_by_id is None
+        and referral.status in {Status.SENT, Status.ACCEPTED, Status.IN_PROGRESS}
+    )
+
+
+def can_add_progress_note(user, referral) -> bool:
+    """The receiving side, while it holds the referral (accepted or in progress)."""
+    return can_act(user, referral, RECEIVER) and referral.status in {
+        Status.ACCEPTED,
+        Status.IN_PROGRESS,
+    }

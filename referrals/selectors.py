@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Organisation, Territory
 from referrals import permissions
 from referrals.choices import Status
-from referrals.models import DirectoryEntry, Network, Notification, Referral
+from referrals.models import DirectoryEntry, Network, Referral
 from referrals.permissions import works_in_referrals
 
 BOXES = ("new", "overdue", "in_progress", "done")
@@ -145,11 +145,12 @@ def referral_events(referral: Referral) -> list:
 
 
 def unread_notifications(*, user) -> QuerySet:
-    if not user.organisation_id:
-        return Notification.objects.none()
+    """The user's own unread notifications about referrals (core.notifications)."""
+    from core.notifications import notifications_of
+
     return (
-        Notification.objects.filter(organisation_id=user.organisation_id, read_at__isnull=True)
-        .select_related("referral__to_organisation", "referral__from_organisation", "event")
+        notifications_of(user)
+        .filter(read_at__isnull=True, kind__startswith="referral.")
         .order_by("-created_at", "-id")
     )
 

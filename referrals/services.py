@@ -57,12 +57,11 @@ def directory_entry_update(*, actor, data: dict) -> DirectoryEntry:
 
 
 def _schedule_notification(event: ReferralEvent) -> None:
-    from referrals.tasks import notify_referral_event
+    """The other side's notifications, written to the outbox in the step's own transaction
+    (core.notifications): a rolled-back step notifies nobody, a broker down loses nothing."""
+    from referrals.notifications import notify_event
 
-    event_id = event.pk
-    # robust: with the broker down the referral is saved all the same (the error is logged);
-    # without it, the agent would get a server error for a referral that was sent.
-    transaction.on_commit(lambda: notify_referral_event.delay(event_id), robust=True)
+    notify_event(event=event)
 
 
 @transaction.atomic
@@ -174,6 +173,10 @@ def referral_transition(
         )
     if not permissions.can_act(actor, referral, transition.side):
         raise ValidationError(_("You are not allowed to do that on this referral."))
+    if action == "claim" and referral.claimed_by_id is not None:
+        raise ValidationError(
+            _("This referral is already handled by %(name)s.") % {"name": referral.claimed_by}
+        )
     now = timezone.now()
     fields = {"status", "updated_at"}
     if action == "decline":
@@ -276,8 +279,7 @@ def referrals_sharing_ended(
 def overdue_reminders_send(*, today: date | None = None) -> int:
     """Remind each receiving organisation, once a day, of the referrals it has not answered
     in time. Returns how many organisations were reminded."""
-    from referrals.models import Notification
-    from referrals.notifications import email_organisation
+    from referrals.notifications import notify_overdue
 
     today = today or timezone.localdate()
     overdue = list(
@@ -295,8 +297,38 @@ def overdue_reminders_send(*, today: date | None = None) -> int:
             if not pks:
                 continue
             marked.update(last_reminded_on=today)
-            Notification.objects.bulk_create(
-                [Notification(organisation_id=org, referral_id=pk, kind="reminder") for pk in pks]
-            )
-        email_organisation(organisation_id=org, kind="reminder", count=len(pks))
+            notify_overdue(organisation_id=org, count=len(pks))
     return len(by_organisation)
+
+
+@transaction.atomic
+def referral_progress_note_add(*, referral: Referral, actor, text: str) -> ReferralEvent:
+    """The receiving organisation tells the sender how the person's support goes. The note is
+    an event of the referral: the sender's side and the person's bureau read it, no other
+    partner does (an onward partner sees only the chain's summary)."""
+    referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
+    if not permissions.can_add_progress_note(actor, referral):
+        raise ValidationError(
+            _(
+                "Only the organisation that received the referral writes progress notes, "
+                "while it handles it."
+            )
+        )
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"note": _("Write the progress note.")})
+    event = ReferralEvent.objects.create(
+        referral=referral,
+        action="progress_note",
+        from_status=referral.status,
+        to_status=referral.status,
+        actor=actor,
+        actor_organisation_id=actor.organisation_id,
+        note=text[:2000],
+    )
+    Referral.objects.filter(pk=referral.pk).update(updated_at=timezone.now())
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=referral)
+    from referrals.notifications import notify_progress_note
+
+    notify_progress_note(referral=referral, actor_organisation_id=actor.organisation_id)
+    return event

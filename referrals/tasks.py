@@ -6,13 +6,6 @@ from celery import shared_task
 
 
 @shared_task(ignore_result=True)
-def notify_referral_event(event_id: int) -> int:
-    from referrals.notifications import notify_event
-
-    return notify_event(event_id=event_id)
-
-
-@shared_task(ignore_result=True)
 def remind_overdue_referrals() -> int:
     from referrals.services import overdue_reminders_send
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("new/<uuid:uuid>/", views.referral_create, name="create"),
     path("<uuid:uuid>/", views.referral_detail, name="detail"),
     path("<uuid:uuid>/onward/", views.referral_onward, name="onward"),
+    path("<uuid:uuid>/progress-note/", views.referral_progress_note, name="progress_note"),
     path(
         "<uuid:uuid>/<slug:action>/",
         views.referral_transition,

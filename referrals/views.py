@@ -237,7 +237,11 @@ def referral_detail(request, uuid):
         audit.record_person_reads(actor=request.user, people=[person])
     actions = []
     if side and permissions.can_act(request.user, referral, side):
-        actions = actions_from(referral.status, side)
+        actions = [
+            (action, t)
+            for action, t in actions_from(referral.status, side)
+            if action != "claim" or permissions.can_claim(request.user, referral)
+        ]
     context = {
         "referral": referral,
         "today": timezone.localdate(),
@@ -262,11 +266,12 @@ def referral_detail(request, uuid):
         "chain": selectors.referral_chain(referral),
         "can_open_case_file": permissions.can_open_case_file(request.user, referral),
         "can_refer_onward": permissions.can_refer_onward(request.user, referral),
+        "can_add_progress_note": permissions.can_add_progress_note(request.user, referral),
     }
     if side:
-        selectors.unread_notifications(user=request.user).filter(referral=referral).update(
-            read_at=timezone.now()
-        )
+        from core.notifications import notifications_mark_read
+
+        notifications_mark_read(actor=request.user, url=referral.get_absolute_url())
     return render(request, "referrals/pages/referral_detail.html", context)
 
 
@@ -322,3 +327,20 @@ def stats(request):
         ]
     }
     return render(request, "referrals/pages/stats.html", context)
+
+
+@module_required("referrals")
+@require_POST
+def referral_progress_note(request, uuid):
+    referral = selectors.referral_get_for(request.user, uuid)
+    try:
+        services.referral_progress_note_add(
+            referral=referral, actor=request.user, text=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        if not permissions.can_add_progress_note(request.user, referral):
+            audit.record(actor=request.user, action=audit.Action.FORBIDDEN, obj=referral)
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The progress note was added."))
+    return redirect(referral.get_absolute_url())

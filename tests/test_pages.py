@@ -19,7 +19,10 @@ def test_home_shows_what_the_role_does_first(
     client, login, make_user, role, django_assert_max_num_queries
 ):
     login(make_user(role))
-    with django_assert_max_num_queries(8):
+    # Agents, supervisors and association staff get the worklist panels above their tasks (a
+    # fixed number of queries per panel: tests/casework/test_notifications_worklist.py).
+    worklist = {Role.AGENT: 13, Role.SUPERVISOR: 16, Role.ASSOCIATION_STAFF: 11}
+    with django_assert_max_num_queries(worklist.get(role, 8)):
         response = client.get("/")
     assert response.status_code == 200
     page = response.content.decode()

@@ -21,4 +21,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
+    "outbox-sweep": {
+        "task": "core.tasks.sweep_outbox",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
 }

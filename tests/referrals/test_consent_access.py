@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from baom import privacy
+from core.models import OutboxMessage
 from referrals import permissions, services
 from referrals.choices import Outcome, Status
-from referrals.models import Notification, Referral
+from referrals.models import Referral
 from tests.baom.factories import BeneficiaryFactory
 from tests.referrals.factories import receiving_organisation, send_referral
 
@@ -83,13 +84,14 @@ def test_open_referrals_are_cancelled_with_an_event_and_the_other_side_told(worl
             "cancelled",
             sender,
         )
-    # Each receiving organisation is told (after commit; run here by the notification task).
-    from referrals.notifications import notify_event
-
+    # Each receiving organisation is told: its notifications are in the outbox, written in the
+    # transaction that cancelled the referral (a worker delivers them after commit).
     for referral in (world["first"], world["onward"]):
-        notify_event(event_id=fresh(referral).events.order_by("-id").first().pk)
-        assert Notification.objects.filter(
-            organisation_id=referral.to_organisation_id, referral=referral
+        assert OutboxMessage.objects.filter(
+            recipient__organisation_id=referral.to_organisation_id,
+            channel="in_app",
+            url=referral.get_absolute_url(),
+            params__status="cancelled",
         ).exists()
 
 

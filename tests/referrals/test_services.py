@@ -17,9 +17,10 @@ from accounts.roles import Role
 from baom.choices import Sex
 from baom.models import ServiceType
 from baom.selectors import beneficiary_timeline
+from core.models import Notification
 from referrals import permissions, selectors, services
 from referrals.choices import DeclineReason, Outcome, Status
-from referrals.models import Notification, Referral, ReferralEvent
+from referrals.models import Referral, ReferralEvent
 from referrals.workflow import TRANSITIONS
 from tests.baom.factories import BeneficiaryFactory
 from tests.factories import UserFactory
@@ -115,11 +116,10 @@ def test_full_lifecycle_and_notifications(sender, receiver, eager_celery,
         "start",
         "complete",
     ]
-    # The sender is told of every change, in the app and by email.
+    # The sender is told of every change, in the app and by email (through the outbox).
     assert len(mail.outbox) == 3 and all(m.to == [sender.email] for m in mail.outbox)
     assert (
-        Notification.objects.filter(organisation=sender.organisation, referral=referral).count()
-        == 3
+        Notification.objects.filter(recipient=sender, url=referral.get_absolute_url()).count() == 3
     )
 
 
@@ -217,16 +217,19 @@ def test_receiver_loses_access_when_declined_or_long_closed(sender, receiver, se
     assert not permissions.can_see_person(staff, done)
 
 
-def test_overdue_reminder_once_a_day(sender, receiver):
+def test_overdue_reminder_once_a_day(sender, receiver, eager_celery,
+                                     django_capture_on_commit_callbacks):  # fmt: skip
     organisation, staff = receiver
     referral = send_referral(agent=sender, to_organisation=organisation)
+    mail.outbox.clear()
     today = timezone.localdate()
     assert services.overdue_reminders_send(today=today) == 0
     later = referral.due_on + timedelta(days=1)
     assert list(Referral.objects.overdue(later)) == [referral]
-    assert services.overdue_reminders_send(today=later) == 1
-    assert services.overdue_reminders_send(today=later) == 0  # once a day
-    assert Notification.objects.filter(organisation=organisation, kind="reminder").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.overdue_reminders_send(today=later) == 1
+        assert services.overdue_reminders_send(today=later) == 0  # once a day
+    assert Notification.objects.filter(recipient=staff, kind="referral.overdue").count() == 1
     assert [m.to for m in mail.outbox] == [[staff.email]]
 
 
@@ -348,4 +351,4 @@ def test_the_bureau_that_started_a_chain_follows_onward_referrals(
     with django_capture_on_commit_callbacks(execute=True):
         services.referral_transition(referral=onward, action="accept", actor=anir_staff)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([staff.email, sender.email])
-    assert Notification.objects.filter(organisation=sender.organisation, referral=onward).exists()
+    assert Notification.objects.filter(recipient=sender, url=onward.get_absolute_url()).exists()

@@ -17,17 +17,26 @@ from tests.reports.worker import database_url_for_tests
 
 
 class Workers:
-    def __init__(self, log_dir: Path):
+    def __init__(
+        self,
+        log_dir: Path,
+        *,
+        settings_module: str = "tests.security.worker_settings",
+        env: dict | None = None,
+    ):
         self.queue = f"security-test-{uuid.uuid4().hex[:8]}"
         self.log_dir = log_dir
+        self.settings_module = settings_module
+        self.env = env or {}
         self.processes: list[subprocess.Popen] = []
 
     def start(self) -> subprocess.Popen:
         celery = str(Path(sys.executable).parent / "celery")
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.security.worker_settings",
+            "DJANGO_SETTINGS_MODULE": self.settings_module,
             "DATABASE_URL": database_url_for_tests(),
+            **self.env,
         }
         log = (self.log_dir / f"worker-{len(self.processes)}.log").open("w")
         process = subprocess.Popen(

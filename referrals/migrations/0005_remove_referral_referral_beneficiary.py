@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0003_inbox_counts_index'),
+        ('referrals', '0004_notifications_moved_to_core'),
     ]
 
     operations = [
