@@ -1,10 +1,12 @@
 """An agent's day in a real browser, in French and in Arabic (issue 14): the worklist shows
 the follow-up due today; the agent opens the person from it, records a visit, writes a note,
 schedules the next follow-up, refers her to a partner; the partner accepts and writes a
-progress note; back on the worklist the agent sees that change, marked as not seen yet."""
+progress note; back on the worklist the agent sees that change, marked as not seen yet, and
+prints the slip the person takes to the partner (its reference, never the reason)."""
 
 from __future__ import annotations
 
+import io
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -13,12 +15,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from accounts.roles import OrganisationKind, Role
 from baom.casework import services as casework
 from baom.casework.models import CaseNote, FollowUp
 from baom.models import Visit
 from referrals.models import Referral
+from referrals.papers import referral_reference
 from tests.baom.factories import BeneficiaryFactory
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 from tests.referrals.factories import DirectoryEntryFactory
@@ -127,3 +131,14 @@ def test_an_agents_day(page, transactional_db, eager_celery, language):
     shot(page, f"worklist-agent-{language}")
     changes.get_by_role("link").first.click()
     expect(page.get_by_test_id("history")).to_contain_text("Hébergée ce soir au foyer")
+
+    # The slip the person takes to the partner, in the page's language: the reference both
+    # sides read on the phone, and nothing of the reason written for the partner.
+    with page.expect_download() as download_info:
+        page.get_by_test_id("print-slip").click()
+    content = Path(download_info.value.path()).read_bytes()
+    reader = PdfReader(io.BytesIO(content))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert referral_reference(referral) in text
+    assert "Hébergement d'urgence" not in text
+    assert reader.trailer["/Root"]["/Lang"] == language
