@@ -32,8 +32,8 @@ def current_user():
 
 
 def client_ip(request) -> str | None:
-    """The client's address, read as django-axes reads it (TRUSTED_PROXY_COUNT decides whether
-    X-Forwarded-For is believed)."""
+    """The client's address, read as django-axes reads it (X-Forwarded-For is believed only from
+    the TRUSTED_PROXIES, accounts/client_ip.py)."""
     if request is None:
         return None
     from axes.helpers import get_client_ip_address

@@ -59,6 +59,9 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("export")
         LOGIN_FAILED = "login_failed", _("failed login")
         FORBIDDEN = "forbidden", _("forbidden")
+        LOGIN = "login", _("sign-in")
+        LOGOUT = "logout", _("sign-out")
+        PASSWORD_RESET = "password_reset", _("password reset")
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -37,6 +37,7 @@ case "$role" in
                 python manage.py db_app_role --role "${DATABASE_APP_ROLE:-tawjih_app}"
         fi
         exec gunicorn config.wsgi:application \
+            --config python:config.gunicorn \
             --bind 0.0.0.0:8000 \
             --workers "${GUNICORN_WORKERS:-3}" \
             --access-logfile - \
