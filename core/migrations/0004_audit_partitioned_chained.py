@@ -7,8 +7,10 @@
   role); ``core_audit_detach_before(cutoff)`` detaches whole months older than 12 months at
   least (retention: the detached tables stay for archiving, the owner drops them).
 - Each line stores the previous line's hash and its own (``core_audit_line_hash``), computed
-  by a BEFORE INSERT trigger that locks the single row of ``core_audithead``: writers are
-  serialised until commit, so the chain has no forks; ``manage.py verify_audit`` recomputes it.
+  by a BEFORE INSERT trigger that locks the single row of ``core_audithead`` at the first line
+  of each statement (writers are serialised until commit, so the chain has no forks) and
+  carries the head in transaction-local settings for the other lines of a COPY; a statement
+  trigger writes the head once per statement. ``manage.py verify_audit`` recomputes it.
 - UPDATE and DELETE are refused by a trigger, as before; TRUNCATE and trigger rights are kept
   from the application role by ``manage.py db_app_role`` (docs/security.md).
 """
@@ -65,18 +67,44 @@ $$;
 CREATE FUNCTION core_auditevent_chain() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    head core_audithead%ROWTYPE;
+    marker text := txid_current()::text || '@' || statement_timestamp()::text;
+    seq bigint;
+    prev text;
 BEGIN
-    -- One writer at a time, until it commits: the chain is a line, never a tree.
-    SELECT * INTO head FROM core_audithead WHERE id = 1 FOR UPDATE;
-    NEW.chain_seq := head.seq + 1;
-    NEW.prev_hash := head.hash;
+    IF current_setting('tawjih.audit_marker', true) IS DISTINCT FROM marker THEN
+        -- First line of this statement: lock the head, one writer at a time until commit,
+        -- so the chain is a line, never a tree.
+        SELECT h.seq, h.hash INTO seq, prev FROM core_audithead h WHERE h.id = 1 FOR UPDATE;
+    ELSE
+        -- Later lines of the same statement (a COPY): the head is carried in the transaction,
+        -- written once by the statement trigger below (no row version per line).
+        seq := current_setting('tawjih.audit_seq')::bigint;
+        prev := current_setting('tawjih.audit_hash');
+    END IF;
+    NEW.chain_seq := seq + 1;
+    NEW.prev_hash := prev;
     NEW.line_hash := core_audit_line_hash(
         NEW.prev_hash, NEW.chain_seq, NEW.id, NEW.created_at, NEW.actor_id, NEW.username,
         NEW.action, NEW.object_type, NEW.object_id, NEW.organisation_id, NEW.ip_address,
         NEW.path);
-    UPDATE core_audithead SET seq = NEW.chain_seq, hash = NEW.line_hash WHERE id = 1;
+    PERFORM set_config('tawjih.audit_marker', marker, true);
+    PERFORM set_config('tawjih.audit_seq', NEW.chain_seq::text, true);
+    PERFORM set_config('tawjih.audit_hash', NEW.line_hash, true);
     RETURN NEW;
+END;
+$$;
+
+CREATE FUNCTION core_auditevent_chain_head() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF current_setting('tawjih.audit_marker', true) =
+            txid_current()::text || '@' || statement_timestamp()::text THEN
+        UPDATE core_audithead SET seq = current_setting('tawjih.audit_seq')::bigint,
+            hash = current_setting('tawjih.audit_hash') WHERE id = 1;
+        -- The next statement starts from the head again.
+        PERFORM set_config('tawjih.audit_marker', '', true);
+    END IF;
+    RETURN NULL;
 END;
 $$;
 
@@ -112,6 +140,8 @@ DROP TABLE core_auditevent_unpartitioned;
 
 CREATE TRIGGER core_auditevent_chain BEFORE INSERT ON core_auditevent
     FOR EACH ROW EXECUTE FUNCTION core_auditevent_chain();
+CREATE TRIGGER core_auditevent_chain_head AFTER INSERT ON core_auditevent
+    FOR EACH STATEMENT EXECUTE FUNCTION core_auditevent_chain_head();
 CREATE TRIGGER core_auditevent_append_only BEFORE UPDATE OR DELETE ON core_auditevent
     FOR EACH ROW EXECUTE FUNCTION core_auditevent_append_only();
 
@@ -192,6 +222,7 @@ ALTER TABLE core_auditevent ADD PRIMARY KEY (id);
 INSERT INTO core_auditevent OVERRIDING SYSTEM VALUE
     SELECT * FROM core_auditevent_partitioned;
 DROP TABLE core_auditevent_partitioned CASCADE;
+DROP FUNCTION IF EXISTS core_auditevent_chain_head();
 DROP FUNCTION IF EXISTS core_auditevent_chain();
 DROP FUNCTION IF EXISTS core_audit_line_hash(text, bigint, bigint, timestamptz, bigint, text,
     text, text, text, bigint, inet, text);

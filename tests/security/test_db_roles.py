@@ -75,8 +75,16 @@ def test_the_application_role_appends_and_reads_but_cannot_rewrite(app_connectio
 def test_lines_are_chained_and_owner_tampering_is_detected(app_connection):
     for _ in range(5):
         app_connection.execute(INSERT)
+    # A COPY (core.bulk, record_many) is chained line by line in the same statement.
+    columns = "created_at, username, action, object_type, object_id, path"
+    with app_connection.cursor() as cursor:
+        with cursor.copy(f"COPY core_auditevent ({columns}) FROM STDIN") as copy:
+            for n in range(3):
+                copy.write_row(("2026-12-01T10:00:00Z", "app", "read", "baom.beneficiary",
+                                f"copy-{n}", "/"))  # fmt: skip
     call_command("verify_audit")
     lines = list(AuditEvent.objects.order_by("chain_seq"))
+    assert len(lines) == 8 and len({line.chain_seq for line in lines}) == 8
     assert [b.prev_hash for b in lines[1:]] == [a.line_hash for a in lines[:-1]]
     # The owner disables the append-only trigger and rewrites a line.
     with connection.cursor() as cursor:
