@@ -72,7 +72,7 @@ bench: install assets compilemessages ## Benchmarks on a generated volume in its
 	TAWJIH_DB_NAME=tawjih_bench DJANGO_SETTINGS_MODULE=config.settings.bench $(STACK) exec -- sh -c '\
 		$(MANAGE) migrate --noinput -v0 && $(MANAGE) seed_demo --quiet-logins >/dev/null && \
 		$(MANAGE) bench_generate $(BENCH_ARGS) && $(MANAGE) bench_run && $(MANAGE) referrals_bench && \
-		$(MANAGE) reports_bench'
+		$(MANAGE) reports_bench && $(MANAGE) audit_bench'
 
 backup: install ## Back up the database (pg_dump) and MEDIA_ROOT into var/backups/ (OUTPUT=dir to change)
 	$(STACK) exec -- $(PY) scripts/backup.py backup $(if $(OUTPUT),--output $(OUTPUT))
