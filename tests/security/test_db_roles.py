@@ -77,11 +77,11 @@ def test_lines_are_chained_and_owner_tampering_is_detected(app_connection):
         app_connection.execute(INSERT)
     # A COPY (core.bulk, record_many) is chained line by line in the same statement.
     columns = "created_at, username, action, object_type, object_id, path"
-    with app_connection.cursor() as cursor:
-        with cursor.copy(f"COPY core_auditevent ({columns}) FROM STDIN") as copy:
-            for n in range(3):
-                copy.write_row(("2026-12-01T10:00:00Z", "app", "read", "baom.beneficiary",
-                                f"copy-{n}", "/"))  # fmt: skip
+    copy_sql = f"COPY core_auditevent ({columns}) FROM STDIN"
+    with app_connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        for n in range(3):
+            copy.write_row(("2026-12-01T10:00:00Z", "app", "read", "baom.beneficiary",
+                            f"copy-{n}", "/"))  # fmt: skip
     call_command("verify_audit")
     lines = list(AuditEvent.objects.order_by("chain_seq"))
     assert len(lines) == 8 and len({line.chain_seq for line in lines}) == 8
