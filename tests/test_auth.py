@@ -172,6 +172,10 @@ def test_a_forged_forwarded_for_does_not_evade_the_lockout(client, make_user, pa
     """Issue 18 #5: a client that reaches the site directly (not through a trusted proxy)
     changes X-Forwarded-For at every attempt; its failures still count for its own address."""
     settings.TRUSTED_PROXIES = ["172.18.0.0/16"]
+    # What a proxy count of 1 configured before (django-ipware believed the header from anyone):
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.AXES_IPWARE_PROXY_ORDER = "right-most"
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     user = make_user()
     for n in range(settings.AXES_FAILURE_LIMIT):
         client.post(
