@@ -77,7 +77,8 @@ bench: install assets compilemessages ## Benchmarks on a generated volume in its
 		$(MANAGE) import_bench && \
 		$(MANAGE) referrals_bench && \
 		$(MANAGE) reports_bench && \
-		$(MANAGE) worklist_bench'
+		$(MANAGE) worklist_bench && \
+		$(MANAGE) audit_bench'
 
 LOADTEST_ARGS ?=
 loadtest: install compilemessages ## Locust against gunicorn on the benchmark database (make bench first); see docs/benchmarks.md

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
@@ -42,6 +43,13 @@ class TwoFactorRequiredMiddleware:
         match = request.resolver_match
         name = match.view_name if match is not None else ""
         if name == "admin:login":
+            if request.user.is_authenticated and request.user.is_staff:
+                return redirect("admin:index")
+            if request.user.is_authenticated:
+                # Signed in but not staff: the admin sends them to its sign-in page, which
+                # sends them here, whose sign-in page sends a signed-in user back: a loop.
+                # Answer the site's 403 page instead (issue 16).
+                raise PermissionDenied
             target = resolve_url(settings.LOGIN_URL)
             next_url = request.GET.get("next") or reverse("admin:index")
             return redirect(f"{target}?{urlencode({'next': next_url})}")

@@ -20,6 +20,7 @@ from django_otp import login as otp_login
 from accounts import mfa
 from accounts.forms import EmailAuthenticationForm, OTPTokenForm, ProfileForm
 from accounts.services import user_end_sessions, user_update
+from core import audit
 
 
 def set_language_cookie(response, language: str):
@@ -38,6 +39,17 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # Password spraying: an address with too many failures across accounts is locked out
+        # for every account (accounts/throttle.py), before any password is checked.
+        from accounts import throttle
+        from core.audit import client_ip
+
+        if throttle.address_locked(client_ip(request)):
+            context = {"cooloff_timedelta": settings.AXES_COOLOFF_TIME}
+            return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         user = form.get_user()
@@ -69,6 +81,15 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
+    def form_valid(self, form):
+        """Above the per-address or per-account limit, no email: the same page either way."""
+        from accounts import throttle
+        from core.audit import client_ip
+
+        if not throttle.reset_allowed(client_ip(self.request), form.cleaned_data["email"]):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
@@ -77,6 +98,11 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(actor=form.user, action=audit.Action.PASSWORD_RESET, obj=form.user)
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

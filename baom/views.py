@@ -54,6 +54,8 @@ def beneficiary_list(request):
     # A search reads its matches once per page (rows and count together); a list counts apart.
     paginator = SinglePassPaginator if filters.q.strip() else CappedPaginator
     page = paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    audit.record_person_reads(actor=request.user, people=page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -94,6 +96,7 @@ def beneficiary_create(request):
                 nationality=data.get("nationality") or "",
                 phone=data.get("phone", ""),
             )
+            audit.record_person_reads(actor=request.user, people=duplicates)
         if not duplicates:
             try:
                 beneficiary = services.beneficiary_register(
@@ -127,6 +130,7 @@ def duplicate_check(request):
         )
         # Without birth year or nationality, only strong name matches are worth showing.
         matches = [m for m in matches if getattr(m, "similarity", 1) >= 0.6]
+        audit.record_person_reads(actor=request.user, people=matches)
     return render(request, "baom/partials/duplicates.html", {"duplicates": matches, "live": True})
 
 
@@ -192,6 +196,7 @@ def _edit_form_view(request, beneficiary, form, save, success: str):
         else:
             messages.success(request, success)
             return redirect(beneficiary)
+    audit.record_person_reads(actor=request.user, people=[beneficiary])
     return render(
         request,
         "baom/pages/beneficiary_form.html",
@@ -216,6 +221,7 @@ def visit_create(request, uuid):
         else:
             messages.success(request, _("The visit has been recorded."))
             return redirect(beneficiary)
+    audit.record_person_reads(actor=request.user, people=[beneficiary])
     return render(request, "baom/pages/visit_form.html", {"form": form, "beneficiary": beneficiary})
 
 
@@ -236,6 +242,7 @@ def distribution_create(request, uuid):
         else:
             messages.success(request, _("The kit distribution has been recorded."))
             return redirect(beneficiary)
+    audit.record_person_reads(actor=request.user, people=[beneficiary])
     return render(
         request, "baom/pages/distribution_form.html", {"form": form, "beneficiary": beneficiary}
     )
@@ -440,7 +447,7 @@ def activity_detail(request, uuid):
     )
     attendees = list(
         activity.attendees.order_by("last_name", "first_name").only(
-            "uuid", "code", "first_name", "last_name", "sex"
+            "uuid", "code", "first_name", "last_name", "sex", "bureau"
         )
     )
     initial = {
@@ -469,6 +476,7 @@ def activity_detail(request, uuid):
     by_sex = {
         row["sex"]: row["n"] for row in activity.attendees.values("sex").annotate(n=Count("id"))
     }
+    audit.record_person_reads(actor=request.user, people=attendees)
     return render(
         request,
         "baom/pages/activity_detail.html",
@@ -644,6 +652,12 @@ def export(request, fmt):
         action=audit.Action.EXPORT,
         object_type="baom.beneficiary",
         object_id=f"{fmt}:{len(dataset)}",
+    )
+    # And one line per person in the file, on the person's own trail (set-based).
+    audit.record_person_reads(
+        actor=request.user,
+        people=queryset.select_related(None).order_by().only("uuid", "bureau"),
+        action=audit.Action.EXPORT,
     )
     response = HttpResponse(
         file_format.export_data(dataset), content_type=file_format.get_content_type()

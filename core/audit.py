@@ -32,8 +32,8 @@ def current_user():
 
 
 def client_ip(request) -> str | None:
-    """The client's address, read as django-axes reads it (TRUSTED_PROXY_COUNT decides whether
-    X-Forwarded-For is believed)."""
+    """The client's address, read as django-axes reads it (X-Forwarded-For is believed only from
+    the TRUSTED_PROXIES, accounts/client_ip.py)."""
     if request is None:
         return None
     from axes.helpers import get_client_ip_address
@@ -111,7 +111,7 @@ def visible_events(user):
     organisation's for supervisors (with the permission), nothing for anyone else."""
     from accounts.roles import Role
 
-    events = AuditEvent.objects.select_related("actor", "organisation")
+    events = AuditEvent.objects.select_related("actor__organisation", "organisation")
     if not user.is_authenticated or not user.has_perm("core.view_auditevent"):
         return events.none()
     if user.role in {Role.PROGRAMME_MANAGER, Role.ADMIN} or user.is_superuser:
@@ -121,7 +121,7 @@ def visible_events(user):
     return events.filter(organisation_id=user.organisation_id)
 
 
-def record_person_reads(*, actor, people, request=None) -> int:
+def record_person_reads(*, actor, people, request=None, action: str = Action.READ) -> int:
     """One ``read`` line per person whose identity a page or file shows, whoever reads it
     (partners included), attributed to the person (``baom.beneficiary`` and its uuid) and to
     the organisation that holds the record (``bureau_id``), so the person's "who accessed this
@@ -134,7 +134,7 @@ def record_person_reads(*, actor, people, request=None) -> int:
     if not people:
         return 0
     if len(people) == 1:
-        _record_read(actor, people[0], request)
+        _record_read(actor, people[0], request, action)
         return 1
     from django.utils import timezone
 
@@ -147,7 +147,7 @@ def record_person_reads(*, actor, people, request=None) -> int:
     username = actor.get_username()[:150] if authenticated else ""
     actor_id = actor.pk if authenticated else None
     rows = [
-        (now, actor_id, username, Action.READ, p._meta.label_lower, _public_id(p), p.bureau_id,
+        (now, actor_id, username, action, p._meta.label_lower, _public_id(p), p.bureau_id,
          ip, path)
         for p in people
     ]  # fmt: skip
@@ -160,13 +160,13 @@ def record_person_reads(*, actor, people, request=None) -> int:
     return len(rows)
 
 
-def _record_read(actor, person, request) -> AuditEvent:
+def _record_read(actor, person, request, action) -> AuditEvent:
     request = request if request is not None else _current_request.get()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         actor=actor if authenticated else None,
         username=actor.get_username()[:150] if authenticated else "",
-        action=Action.READ,
+        action=action,
         object_type=person._meta.label_lower,
         object_id=_public_id(person)[:64],
         organisation_id=person.bureau_id,

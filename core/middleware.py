@@ -78,3 +78,23 @@ class NoStoreMiddleware:
             response.headers.pop("Cache-Control", None)
             patch_cache_control(response, no_store=True, no_cache=True, private=True)
         return response
+
+
+# Features no page of the site uses: a page (or an injected script) cannot ask for them.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), fullscreen=(self), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "usb=()"
+)
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` on every answer (issue 18 #9)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

@@ -59,6 +59,9 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("export")
         LOGIN_FAILED = "login_failed", _("failed login")
         FORBIDDEN = "forbidden", _("forbidden")
+        LOGIN = "login", _("sign-in")
+        LOGOUT = "logout", _("sign-out")
+        PASSWORD_RESET = "password_reset", _("password reset")
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -83,6 +86,11 @@ class AuditEvent(models.Model):
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     path = models.CharField(_("path"), max_length=300, blank=True)
+    # The hash chain, filled by PostgreSQL as the line is inserted (migration 0004): the line's
+    # place in the chain, the previous line's hash and this line's hash (sha256, hex).
+    chain_seq = models.BigIntegerField(_("chain position"), null=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False, db_default="")
+    line_hash = models.CharField(max_length=64, editable=False, db_default="")
 
     class Meta:
         verbose_name = _("audit event")

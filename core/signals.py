@@ -2,9 +2,23 @@ from core import audit
 
 
 def record_login_failed(sender, credentials, request=None, **kwargs):
-    """A failed sign-in: the username tried and the address, never the password."""
+    """A failed sign-in: the username tried and the address, never the password. The address
+    is also counted across accounts (password spraying, accounts/throttle.py)."""
+    from accounts import throttle
+
     username = str(credentials.get("username", ""))
     audit.record(action=audit.Action.LOGIN_FAILED, username=username, request=request)
+    throttle.login_failed(audit.client_ip(request))
+
+
+def record_login(sender, request, user, **kwargs):
+    """A successful sign-in (after the second factor when the user has one)."""
+    audit.record(actor=user, action=audit.Action.LOGIN, obj=user, request=request)
+
+
+def record_logout(sender, request, user, **kwargs):
+    if user is not None and user.is_authenticated:
+        audit.record(actor=user, action=audit.Action.LOGOUT, obj=user, request=request)
 
 
 def end_sessions_of_inactive_user(sender, instance, update_fields=None, **kwargs):

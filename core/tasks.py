@@ -41,3 +41,22 @@ def sweep_outbox() -> int:
     from core.notifications import sweep
 
     return sweep()
+
+
+@shared_task(ignore_result=True)
+def audit_partitions(months_ahead: int = 3, keep_months: int = 0) -> int:
+    """Beat: the audit trail's monthly partitions, made ahead (a SECURITY DEFINER function
+    owned by the migrating role, so the application role needs no DDL right); with
+    ``keep_months`` (at least 12), older months are detached for archiving."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from core.audit_chain import detach_before, ensure_partitions
+
+    made = ensure_partitions(months_ahead)
+    if keep_months:
+        today = timezone.localdate()
+        months = today.year * 12 + today.month - 1 - keep_months
+        detach_before(date(months // 12, months % 12 + 1, 1))
+    return made

@@ -15,7 +15,7 @@ DEFAULT_WINDOW = 60 * 60
 
 
 def client_address(request) -> str:
-    """The client's address as django-axes sees it (honours TRUSTED_PROXY_COUNT)."""
+    """The client's address as django-axes sees it (honours TRUSTED_PROXIES)."""
     from axes.helpers import get_client_ip_address
 
     return get_client_ip_address(request) or "unknown"

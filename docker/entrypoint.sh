@@ -27,9 +27,17 @@ fi
 
 case "$role" in
     web)
-        python manage.py migrate --noinput
-        python manage.py load_reference_data
+        # Migrations and the grants run as the owner; the site then connects as the
+        # application role (DATABASE_URL), which owns nothing.
+        owner="${DATABASE_OWNER_URL:-$DATABASE_URL}"
+        DATABASE_URL="$owner" python manage.py migrate --noinput
+        DATABASE_URL="$owner" python manage.py load_reference_data
+        if [ -n "${DATABASE_OWNER_URL:-}" ]; then
+            DATABASE_URL="$owner" DATABASE_APP_PASSWORD="${DATABASE_APP_PASSWORD:-}" \
+                python manage.py db_app_role --role "${DATABASE_APP_ROLE:-tawjih_app}"
+        fi
         exec gunicorn config.wsgi:application \
+            --config python:config.gunicorn \
             --bind 0.0.0.0:8000 \
             --workers "${GUNICORN_WORKERS:-3}" \
             --access-logfile - \

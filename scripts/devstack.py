@@ -242,6 +242,24 @@ def site_url(address: str) -> str:
     return f"http://{host}:{port}"
 
 
+def use_app_role() -> None:
+    """Migrations and demo data ran as the owner (DATABASE_URL); the web site, the worker and
+    beat connect as the application role, which owns nothing and may only append to and read
+    the audit trail (``manage.py db_app_role``). DATABASE_OWNER_URL keeps the owner's URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    role = os.environ.get("DATABASE_APP_ROLE", "tawjih_app")
+    manage("db_app_role", "--role", role)
+    owner = os.environ["DATABASE_URL"]
+    parts = urlsplit(owner)
+    password = os.environ.get("DATABASE_APP_PASSWORD", "")
+    credentials = f"{role}:{quote(password, safe='')}" if password else role
+    netloc = f"{credentials}@{parts.netloc.rpartition('@')[2]}"
+    os.environ["DATABASE_OWNER_URL"] = owner
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(netloc=netloc))
+    log(f"web, worker and beat connect as {role} (migrations ran as the owner)")
+
+
 def cmd_run(options: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ.setdefault("SITE_URL", site_url(options.address))
@@ -251,6 +269,7 @@ def cmd_run(options: argparse.Namespace) -> int:
             manage("migrate", "--noinput")
             manage("load_reference_data")
             manage("seed_demo")
+            use_app_role()
         except KeyboardInterrupt:
             log("Interrupted before the site started; stopping the embedded servers.")
             return 0

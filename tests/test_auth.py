@@ -148,13 +148,8 @@ def test_lockout_reads_the_client_address_behind_a_proxy(client, make_user, pass
     from django.test import override_settings
 
     user = make_user()
-    order = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if proxies else ("REMOTE_ADDR",)
     proxy = {"REMOTE_ADDR": "172.18.0.2"}
-    with override_settings(
-        AXES_IPWARE_PROXY_COUNT=proxies - 1 if proxies else None,
-        AXES_IPWARE_PROXY_ORDER="right-most",
-        AXES_IPWARE_META_PRECEDENCE_ORDER=order,
-    ):
+    with override_settings(TRUSTED_PROXIES=["172.18.0.0/16"] if proxies else []):
         for _ in range(settings.AXES_FAILURE_LIMIT):
             client.post(
                 LOGIN,
@@ -171,3 +166,49 @@ def test_lockout_reads_the_client_address_behind_a_proxy(client, make_user, pass
         )
     # With the proxy declared, the other client is not locked out; without, all share one address.
     assert other_client.status_code == (302 if proxies else 429)
+
+
+def test_a_forged_forwarded_for_does_not_evade_the_lockout(client, make_user, password, settings):
+    """Issue 18 #5: a client that reaches the site directly (not through a trusted proxy)
+    changes X-Forwarded-For at every attempt; its failures still count for its own address."""
+    settings.TRUSTED_PROXIES = ["172.18.0.0/16"]
+    # What a proxy count of 1 configured before (django-ipware believed the header from anyone):
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.AXES_IPWARE_PROXY_ORDER = "right-most"
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    user = make_user()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            LOGIN,
+            {"username": user.email, "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n + 1}",
+            REMOTE_ADDR="203.0.113.50",
+        )
+    answer = client.post(
+        LOGIN,
+        {"username": user.email, "password": password},
+        HTTP_X_FORWARDED_FOR="198.51.100.200",
+        REMOTE_ADDR="203.0.113.50",
+    )
+    assert answer.status_code == 429
+
+
+def test_password_spraying_from_one_address_locks_the_address(client, make_user, password):
+    """Issue 18 #6: 32 failures over 8 accounts (4 each, under the per-account limit of 5)
+    lock the address for every account; another address still signs in."""
+    victims = [make_user() for _ in range(8)]
+    for user in victims:
+        for _ in range(4):
+            client.post(
+                LOGIN, {"username": user.email, "password": "Spring2026!"},
+                REMOTE_ADDR="203.0.113.77",
+            )  # fmt: skip
+    fresh = make_user()
+    answer = client.post(
+        LOGIN, {"username": fresh.email, "password": password}, REMOTE_ADDR="203.0.113.77"
+    )
+    assert answer.status_code == 429
+    elsewhere = client.post(
+        LOGIN, {"username": fresh.email, "password": password}, REMOTE_ADDR="198.51.100.1"
+    )
+    assert elsewhere.status_code == 302

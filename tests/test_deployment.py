@@ -299,7 +299,9 @@ def test_compose_requires_the_secrets_and_fixes_the_settings_module(compose):
     env = environment(compose["services"]["web"])
     assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
     assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
-    assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"]
+    # The site connects as the application role; the owner's URL only migrates (issue 18 #4).
+    assert "${POSTGRES_APP_PASSWORD:?" in env["DATABASE_URL"]
+    assert "${POSTGRES_PASSWORD:?" in env["DATABASE_OWNER_URL"]
     assert (
         "${POSTGRES_PASSWORD:?" in environment(compose["services"]["postgres"])["POSTGRES_PASSWORD"]
     )

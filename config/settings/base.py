@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -154,18 +155,21 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # would otherwise look for USERNAME_FIELD ("email") and lock on an empty username.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
-# Behind TRUSTED_PROXY_COUNT reverse proxies (1 under docker compose), the client's address is
-# the right-most entry the proxies appended to X-Forwarded-For (django-ipware); with none, it is
-# REMOTE_ADDR. Without this, every user would share the proxy's address and one attacker could
-# lock any account out from anywhere.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
-if TRUSTED_PROXY_COUNT:
-    # ipware counts the proxies listed inside X-Forwarded-For; the nearest one is REMOTE_ADDR.
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# The client's address: X-Forwarded-For is believed only when the request comes from one of the
+# TRUSTED_PROXIES (addresses or networks of the reverse proxies, comma-separated); read from the
+# right, the first address that is not a trusted proxy is the client (accounts/client_ip.py).
+# Without proxies, REMOTE_ADDR. A client reaching gunicorn directly cannot forge its address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+# Password spraying: failed sign-ins from one address, across accounts, within the cool-off time
+# (accounts/throttle.py); a bureau behind one address gets 4 times the per-account limit.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int(
+    "LOGIN_ADDRESS_FAILURE_LIMIT", 4 * AXES_FAILURE_LIMIT, minimum=1
+)
+# Password-reset requests per address and per account within the window (no email above).
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10, minimum=1)
+PASSWORD_RESET_ACCOUNT_LIMIT = env_int("PASSWORD_RESET_ACCOUNT_LIMIT", 3, minimum=1)
+PASSWORD_RESET_WINDOW = env_int("PASSWORD_RESET_WINDOW", 3600, minimum=60)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -2,6 +2,12 @@
 
 from datetime import timedelta
 
+from config.env import env_int
+
+# Audit lines older than this many months are detached from the trail (0: keep everything;
+# otherwise at least 12, enforced by PostgreSQL).
+AUDIT_KEEP_MONTHS = env_int("AUDIT_KEEP_MONTHS", 0, minimum=0)
+
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -25,5 +31,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.sweep_outbox",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
+    },
+    "audit-partitions": {
+        "task": "core.tasks.audit_partitions",
+        "schedule": timedelta(days=1),
+        "kwargs": {"months_ahead": 3, "keep_months": AUDIT_KEEP_MONTHS},
     },
 }

@@ -66,9 +66,12 @@ def test_an_export_is_recorded(make_user, login):
     client = login(supervisor)
     response = client.get("/beneficiaries/export.csv")
     assert response.status_code == 200
-    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    # One line for the file, one on the trail of each person in it (issue 18 #3).
+    exports = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT)
+    event = exports.get(object_id__startswith="csv:")
     assert event.object_type == "baom.beneficiary"
     assert event.object_id == "csv:1"
+    assert exports.exclude(pk=event.pk).count() == 1
 
 
 def test_a_failed_login_is_recorded(client, agent):

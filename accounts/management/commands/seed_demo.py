@@ -86,8 +86,7 @@ def seed_users() -> int:
             role=role,
             password=DEMO_PASSWORD,
             language=language,
-            is_superuser=role == Role.ADMIN,
-        )
+        )  # no superuser in demo data: the admin has the admin role's permissions only
         created += 1
     return created
 

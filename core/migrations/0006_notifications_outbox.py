@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_audit_append_only'),
+        ('core', '0005_alter_auditevent_action'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
