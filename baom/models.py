@@ -651,6 +651,8 @@ class RegisterImport(models.Model):
 
 
 # Documents and households live in their own module (issue 14); registered with this app.
+# Case work (follow-ups, notes, recently seen) lives in its own module, registered here.
+from baom.casework.models import CaseNote, FollowUp, FollowUpStatus, PersonSeen  # noqa: E402, F401
 from baom.models_casefile import (  # noqa: E402, F401
     DocumentKind,
     Household,
@@ -658,5 +660,3 @@ from baom.models_casefile import (  # noqa: E402, F401
     PersonDocument,
     Relationship,
 )
-# Case work (follow-ups, notes, recently seen) lives in its own module, registered here.
-from baom.casework.models import CaseNote, FollowUp, FollowUpStatus, PersonSeen  # noqa: E402, F401
