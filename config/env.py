@@ -64,8 +64,12 @@ def env_list(name: str, default=_NOTSET) -> list[str]:
     return [item.strip() for item in str(value).split(",") if item.strip()]
 
 
-def env_database(name: str = "DATABASE_URL") -> dict:
-    url = _raw(name, _NOTSET)
+def env_database(name: str = "DATABASE_URL", default=_NOTSET) -> dict | None:
+    """A PostgreSQL URL as Django's settings dict; with a default (e.g. ""), an empty or
+    missing variable gives None (an optional database such as the read replica)."""
+    url = _raw(name, default)
+    if default is not _NOTSET and not url:
+        return None
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ImproperlyConfigured(

@@ -25,7 +25,7 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
 ENV_EXAMPLE = ROOT / ".env.example"
 
-SERVICES = {"postgres", "redis", "web", "worker", "beat"}
+SERVICES = {"postgres", "postgres-replica", "redis", "web", "worker", "beat"}
 APP_SERVICES = ("web", "worker", "beat")
 # Settings files that production never loads.
 NOT_PRODUCTION = {CONFIG / "settings" / "local.py", CONFIG / "settings" / "test.py"}
@@ -220,8 +220,32 @@ def test_compose_only_variables_are_documented():
 # --- docker-compose.yml ----------------------------------------------------------------------
 
 
-def test_compose_has_the_five_services(compose):
+def test_compose_has_the_six_services(compose):
     assert set(compose["services"]) == SERVICES
+
+
+def test_the_read_replica_runs_on_demand_and_streams_from_the_primary(compose):
+    """`--profile replica`: a hot standby made by pg_basebackup -R from the primary, with a
+    replication role the primary creates at initialisation; the app reads statistics from it
+    when DATABASE_REPLICA_URL names it."""
+    replica = compose["services"]["postgres-replica"]
+    assert replica["profiles"] == ["replica"]
+    assert replica["image"] == compose["services"]["postgres"]["image"]
+    assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+    script = (ROOT / "docker" / "postgres" / "replica.sh").read_text()
+    assert "pg_basebackup" in script and " -R " in script and "hot_standby=on" in script
+    init = (ROOT / "docker" / "postgres" / "10-replication.sh").read_text()
+    assert "REPLICATION LOGIN" in init and "host replication replicator" in init
+    mounts = " ".join(compose["services"]["postgres"]["volumes"])
+    assert "/docker-entrypoint-initdb.d/" in mounts
+    for name in APP_SERVICES:
+        assert "DATABASE_REPLICA_URL" in environment(compose["services"][name])
+
+
+def test_workers_can_be_scaled(compose):
+    worker = compose["services"]["worker"]
+    assert "container_name" not in worker and "ports" not in worker
+    assert worker["deploy"]["replicas"] == "${CELERY_WORKERS:-1}"
 
 
 def test_postgres_is_16_and_redis_is_7(compose):

@@ -105,8 +105,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A streaming read replica for statistics (core.db): report builds, statistics pages and exports
 # read from it; every write stays on the primary.
-if env_str("DATABASE_REPLICA_URL", ""):
-    DATABASES["replica"] = env_database("DATABASE_REPLICA_URL")
+_REPLICA = env_database("DATABASE_REPLICA_URL", "")
+if _REPLICA:
+    DATABASES["replica"] = _REPLICA
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

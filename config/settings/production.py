@@ -44,8 +44,9 @@ if S3_BUCKET:
         "bucket_name": S3_BUCKET,
         "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
         "region_name": env_str("S3_REGION", "") or None,
-        "access_key": env_str("S3_ACCESS_KEY_ID"),
-        "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+        # Empty: boto3 finds credentials itself (instance role, ~/.aws).
+        "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
         "default_acl": "private",
         "querystring_auth": True,
         "file_overwrite": False,
