@@ -205,6 +205,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("ar", _("Arabic")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day-first dates, date-times and grouped amounts in fr, ar and en (core/formats/, docs/i18n.md).
+FORMAT_MODULE_PATH = ["core.formats"]
 LANGUAGE_COOKIE_NAME = "tawjih_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"

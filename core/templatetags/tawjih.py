@@ -1,6 +1,7 @@
 from django import template
 
 from accounts.permissions import can_use_module
+from core.lists import join_list as join_list_in_language
 
 register = template.Library()
 
@@ -17,3 +18,9 @@ def minutes(duration) -> int:
     if duration is None:
         return 0
     return -(-int(duration.total_seconds()) // 60)
+
+
+@register.filter(is_safe=False)
+def join_list(items) -> str:
+    """{{ labels|join_list }}: "a, b" in French and English, "أ، ب" in Arabic (escaped)."""
+    return join_list_in_language(items or [])
