@@ -25,8 +25,9 @@ from baom.choices import (
 from baom.models import Beneficiary, GroupActivity, ServiceType
 from baom.selectors import SORTS, BeneficiaryFilters
 from baom.validators import birth_date_from_age, check_birth_date, normalise_phone
+from core.widgets import DatePicker
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DatePicker()
 
 
 def commune_choices_queryset():

@@ -226,6 +226,9 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
+    # Date picker in the page's language and a keyboard-friendly multi-select (core/widgets.py).
+    ("vendor/flatpickr", NODE_MODULES / "flatpickr" / "dist"),
+    ("vendor/tom-select", NODE_MODULES / "tom-select" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))

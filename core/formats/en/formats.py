@@ -1,4 +1,4 @@
-"""English, day-first as everywhere in Morocco: 4 December 2026 · 04/12/2026 14:30 · 2,000,000.00."""
+"""English, day-first as in Morocco: 4 December 2026 · 04/12/2026 14:30 · 2,000,000.00."""
 
 from core.formats.common import *  # noqa: F403
 
