@@ -86,10 +86,8 @@ def detail_urls() -> dict[str, str]:
 
 def serious_violations(page) -> list[str]:
     page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        TAGS,
-    )
+    options = "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}"
+    result = page.evaluate(f"tags => axe.run(document, {options})", TAGS)
     found = []
     for violation in result["violations"]:
         if violation["impact"] in ("serious", "critical"):
