@@ -101,6 +101,7 @@ class BeneficiaryForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["first_name"].widget.attrs["autofocus"] = True
         self.fields["commune"].queryset = commune_choices_queryset()
         self.fields["consent_processing"].required = False
         self.fields["consent_date"].initial = timezone.localdate()
@@ -212,6 +213,9 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Focus on the date (today by default): Tab, calendar button, channel, then the first
+        # need is three key presses away.
+        self.fields["date"].widget.attrs["autofocus"] = True
         self.fields["needs"].queryset = _service_queryset(user)
         self.fields["services"].queryset = _service_queryset(user)
 

@@ -226,6 +226,13 @@ class RegistryFilterForm(forms.Form):
     )
     ambassadors = forms.BooleanField(label=_("Economic ambassadors only"), required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The filter bar renders the widgets itself (diaspora/_filters.html): Bootstrap classes.
+        for name in ["country", "sector", "contribution", "origin"]:
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["ambassadors"].widget.attrs["class"] = "form-check-input"
+
 
 class MatchForm(forms.Form):
     label = forms.CharField(
