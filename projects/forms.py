@@ -74,7 +74,7 @@ class ProposalForm(forms.ModelForm):
         queryset=Territory.objects.none(),
         required=False,
         widget=MultiSelectPicker(),
-        help_text=_("The provinces and communes where the project acts (Ctrl-click for several)."),
+        help_text=_("The provinces and communes where the project acts (type a name to add it)."),
     )
 
     class Meta:
