@@ -117,7 +117,7 @@ def sign_in(page, email: str, language: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", language)
 
 
-def check(page, path: str, language: str, problems: dict) -> None:
+def check(page, path: str, language: str, problems: dict, who: str = "public") -> None:
     response = page.goto(path)
     if page.locator("html").get_attribute("lang") != language:
         # As a visitor does on a public page: choose the language in the menu.
@@ -131,8 +131,10 @@ def check(page, path: str, language: str, problems: dict) -> None:
     if found:
         problems[path] = found
     if SCREENSHOTS:
-        name = path.strip("/").replace("/", "-") or "home"
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"a11y-{name}-{language}.png"), full_page=True)
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        parts = ["detail" if len(p) == 36 else p for p in path.strip("/").split("/")]
+        name = "-".join(parts) or f"home-{who}"
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"page-{name}-{language}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
@@ -149,5 +151,5 @@ def test_no_serious_accessibility_violation_on_any_main_page(page, language):
     for email, paths in PAGES.items():
         sign_in(page, email, language)
         for path in paths:
-            check(page, details.get(path, path), language, problems)
+            check(page, details.get(path, path), language, problems, email.split("@")[0])
     assert problems == {}, "\n".join(f"{p}: {v}" for p, v in problems.items())
