@@ -307,3 +307,17 @@ def test_the_person_page_shows_everything_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(18):
         page = client.get(person.get_absolute_url()).content.decode()
     assert page.count('data-testid="visit-services"') == 5
+
+
+def test_a_refused_registration_lists_its_fields_in_error_at_the_top(client, login, agent):
+    login(agent)
+    response = client.post(
+        reverse("baom:beneficiary_create"), register_post(first_name="", birth_date="31/02/2026")
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    summary = page[page.index('data-testid="error-summary"') : page.index("</ul>")]
+    assert 'href="#id_first_name"' in summary
+    assert 'href="#id_birth_date"' in summary
+    assert 'href="#id_last_name"' not in summary  # filled in: not in error
+    assert not Beneficiary.objects.exists()
