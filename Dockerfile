@@ -37,7 +37,8 @@ RUN /opt/venv/bin/pip install . \
 # Babel is only a dev extra: install it into the base interpreter of this stage, not into
 # /opt/venv, so that it stays out of the final image.
 RUN pip install "babel>=2.14" \
-    && pybabel compile -d locale -D django --statistics
+    && pybabel compile -d locale -D django --statistics \
+    && pybabel compile -d locale_overrides -D django
 
 # --- 3. The runtime image --------------------------------------------------------------------
 FROM python:3.11-slim-bookworm AS runtime

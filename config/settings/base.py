@@ -204,7 +204,9 @@ CONTENT_SECURITY_POLICY = {
 # --- Languages --------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("ar", _("Arabic")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_overrides/: third-party msgids our users see that a library leaves untranslated or
+# writes badly ("Ajout de utilisateur"); kept out of locale/, which `make messages` rewrites.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 # Day-first dates, date-times and grouped amounts in fr, ar and en (core/formats/, docs/i18n.md).
 FORMAT_MODULE_PATH = ["core.formats"]
 LANGUAGE_COOKIE_NAME = "tawjih_language"

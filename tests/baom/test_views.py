@@ -316,7 +316,8 @@ def test_a_refused_registration_lists_its_fields_in_error_at_the_top(client, log
     )
     assert response.status_code == 200
     page = response.content.decode()
-    summary = page[page.index('data-testid="error-summary"') : page.index("</ul>")]
+    start = page.index('data-testid="error-summary"')
+    summary = page[start : page.index("</ul>", start)]
     assert 'href="#id_first_name"' in summary
     assert 'href="#id_birth_date"' in summary
     assert 'href="#id_last_name"' not in summary  # filled in: not in error
