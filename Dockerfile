@@ -13,7 +13,7 @@
 FROM node:22-bookworm-slim AS assets
 WORKDIR /assets
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
+RUN npm ci --ignore-scripts --omit=dev --no-audit --no-fund --loglevel=error
 
 # --- 2. Python packages and compiled translations -----------------------------------------
 FROM python:3.11-slim-bookworm AS build
