@@ -13,7 +13,7 @@
 FROM node:22-bookworm-slim AS assets
 WORKDIR /assets
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+RUN npm ci --ignore-scripts --omit=dev --no-audit --no-fund --loglevel=error
 
 # --- 2. Python packages and compiled translations -----------------------------------------
 FROM python:3.11-slim-bookworm AS build
@@ -37,7 +37,8 @@ RUN /opt/venv/bin/pip install . \
 # Babel is only a dev extra: install it into the base interpreter of this stage, not into
 # /opt/venv, so that it stays out of the final image.
 RUN pip install "babel>=2.14" \
-    && pybabel compile -d locale -D django --statistics
+    && pybabel compile -d locale -D django --statistics \
+    && pybabel compile -d locale_overrides -D django
 
 # --- 3. The runtime image --------------------------------------------------------------------
 FROM python:3.11-slim-bookworm AS runtime

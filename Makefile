@@ -31,6 +31,7 @@ assets: node_modules/.installed ## Install Bootstrap, htmx and Chart.js (npm ci,
 
 compilemessages: $(VENV)/.installed ## Compile the translation catalogues (pure Python, no gettext needed)
 	$(BIN)/pybabel compile -d locale -D django --statistics
+	$(BIN)/pybabel compile -d locale_overrides -D django
 
 messages: $(VENV)/.installed ## Extract strings into locale/{fr,ar,en} (needs GNU gettext), then compile
 	$(STACK) exec -- $(MANAGE) makemessages --locale fr --locale ar --locale en --no-obsolete --add-location file \

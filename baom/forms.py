@@ -25,8 +25,9 @@ from baom.choices import (
 from baom.models import Beneficiary, GroupActivity, ServiceType
 from baom.selectors import SORTS, BeneficiaryFilters
 from baom.validators import birth_date_from_age, check_birth_date, normalise_phone
+from core.widgets import DatePicker
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DatePicker()
 
 
 def commune_choices_queryset():
@@ -100,6 +101,7 @@ class BeneficiaryForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["first_name"].widget.attrs["autofocus"] = True
         self.fields["commune"].queryset = commune_choices_queryset()
         self.fields["consent_processing"].required = False
         self.fields["consent_date"].initial = timezone.localdate()
@@ -211,6 +213,9 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Focus on the date (today by default): Tab, calendar button, channel, then the first
+        # need is three key presses away.
+        self.fields["date"].widget.attrs["autofocus"] = True
         self.fields["needs"].queryset = _service_queryset(user)
         self.fields["services"].queryset = _service_queryset(user)
 

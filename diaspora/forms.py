@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Territory
+from core.widgets import DatePicker
 from diaspora.choices import (
     ConsentChannel,
     Contribution,
@@ -182,8 +183,8 @@ class EventForm(ServiceModelForm):
         fields = ["kind", "title", "starts_on", "ends_on", "commune", "venue", "organiser",
                   "description"]  # fmt: skip
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DatePicker(),
+            "ends_on": DatePicker(),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -192,7 +193,7 @@ class FollowUpForm(ServiceModelForm):
     class Meta:
         model = FollowUpAction
         fields = ["description", "responsible", "due_on"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"due_on": DatePicker()}
 
 
 class ContactForm(ServiceModelForm):
@@ -200,7 +201,7 @@ class ContactForm(ServiceModelForm):
         model = Contact
         fields = ["made_on", "channel", "purpose", "project_reference", "outcome", "notes"]
         widgets = {
-            "made_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "made_on": DatePicker(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -224,6 +225,13 @@ class RegistryFilterForm(forms.Form):
         required=False,
     )
     ambassadors = forms.BooleanField(label=_("Economic ambassadors only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The filter bar renders the widgets itself (diaspora/_filters.html): Bootstrap classes.
+        for name in ["country", "sector", "contribution", "origin"]:
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["ambassadors"].widget.attrs["class"] = "form-check-input"
 
 
 class MatchForm(forms.Form):

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import Territory
+from core.lists import join_list
 from diaspora.choices import Contribution, PartnershipStatus, Sector
 from diaspora.models import DiasporaAssociation, DiasporaMember
 from diaspora.selectors import association_list, member_list
@@ -127,7 +128,7 @@ def _sector_reason(criteria: MatchCriteria, sectors) -> tuple[int, str | None]:
     common = [s for s in criteria.sectors if s in sectors]
     if not common:
         return 0, None
-    labels = ", ".join(str(Sector(s).label) for s in common)
+    labels = join_list(Sector(s).label for s in common)
     return PER_SECTOR * len(common), _("Works in: %(sectors)s") % {"sectors": labels}
 
 
@@ -137,7 +138,7 @@ def _skill_reason(criteria: MatchCriteria, text: str) -> tuple[int, str | None]:
     if not found:
         return 0, None
     return PER_SKILL * min(len(found), 3), _("Skills and experience: %(skills)s") % {
-        "skills": ", ".join(found)
+        "skills": join_list(found)
     }
 
 
@@ -157,7 +158,7 @@ def _score_member(criteria: MatchCriteria, member: DiasporaMember) -> Match:
         match.score += PER_CONTRIBUTION * len(offered)
         match.reasons.append(
             _("Offers: %(contributions)s")
-            % {"contributions": ", ".join(str(Contribution(c).label) for c in offered)}
+            % {"contributions": join_list(Contribution(c).label for c in offered)}
         )
     if member.is_economic_ambassador and match.reasons:
         match.score += AMBASSADOR

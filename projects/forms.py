@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Territory, User
 from accounts.roles import Role
+from core.widgets import DatePicker, DateTimePicker, MultiSelectPicker
 from projects.models import (
     BeneficiaryCategory,
     BudgetLine,
@@ -24,8 +25,8 @@ from projects.models import (
 )
 from projects.services import CALL_FIELDS, PROPOSAL_FIELDS, TRAINING_FIELDS
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = DatePicker()
+DATETIME = DateTimePicker()
 NUMBER = forms.NumberInput(attrs={"class": "form-control", "min": "0"})
 TEXT = forms.TextInput(attrs={"class": "form-control"})
 ARABIC = {"dir": "rtl", "lang": "ar"}  # the Arabic version of a text, whatever the page
@@ -61,8 +62,6 @@ class CallForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = Territory.objects.regions()
-        for name in ["opens_at", "closes_at"]:
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 class CriterionForm(forms.Form):
@@ -83,8 +82,8 @@ class ProposalForm(forms.ModelForm):
         label=_("Territories"),
         queryset=Territory.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("The provinces and communes where the project acts (Ctrl-click for several)."),
+        widget=MultiSelectPicker(),
+        help_text=_("The provinces and communes where the project acts (type a name to add it)."),
     )
 
     class Meta:

@@ -16,6 +16,7 @@ from baom.choices import Language, Sex
 from baom.permissions import can_edit_beneficiary, can_see_sensitive
 from baom.selectors import beneficiary_get_for
 from core import audit
+from core.lists import join_list
 from core.pagination import CappedPaginator
 from core.views import module_required
 from referrals import permissions, selectors, services
@@ -254,7 +255,7 @@ def referral_detail(request, uuid):
         "sharing_ended": person is None,
         "shared": set(referral.shared_fields),
         "shared_labels": dict(SharedField.choices),
-        "person_languages": ", ".join(
+        "person_languages": join_list(
             str(Language(c).label)
             for c in (person.languages if person else [])
             if c in Language.values

@@ -11,6 +11,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from baom.choices import AGE_BANDS, age_band_label
+from core.widgets import DatePicker
 from reports.choices import (
     Breakdown,
     Measure,
@@ -25,11 +26,7 @@ FIRST_YEAR = 2015
 _BAND = re.compile(r"^\s*(\d{1,3})\s*(?:-\s*(\d{1,3})|(\+))\s*$")
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+DateInput = DatePicker
 
 
 def format_age_bands(bands) -> str:

@@ -217,7 +217,11 @@ CONTENT_SECURITY_POLICY = {
 # --- Languages --------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("ar", _("Arabic")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_overrides/: third-party msgids our users see that a library leaves untranslated or
+# writes badly ("Ajout de utilisateur"); kept out of locale/, which `make messages` rewrites.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
+# Day-first dates, date-times and grouped amounts in fr, ar and en (core/formats/, docs/i18n.md).
+FORMAT_MODULE_PATH = ["core.formats"]
 LANGUAGE_COOKIE_NAME = "tawjih_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -237,6 +241,9 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
+    # Date picker in the page's language and a keyboard-friendly multi-select (core/widgets.py).
+    ("vendor/flatpickr", NODE_MODULES / "flatpickr" / "dist"),
+    ("vendor/tom-select", NODE_MODULES / "tom-select" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))

@@ -1,6 +1,7 @@
 from django import template
 
 from accounts.permissions import can_use_module
+from core.lists import join_list as join_list_in_language
 
 register = template.Library()
 
@@ -17,3 +18,15 @@ def minutes(duration) -> int:
     if duration is None:
         return 0
     return -(-int(duration.total_seconds()) // 60)
+
+
+@register.filter(is_safe=False)
+def join_list(items) -> str:
+    """{{ labels|join_list }}: "a, b" in French and English, "أ، ب" in Arabic (escaped)."""
+    return join_list_in_language(items or [])
+
+
+@register.filter
+def fields_in_error(form) -> list:
+    """The visible fields of a bound form that have errors, for the error summary."""
+    return [field for field in form.visible_fields() if field.errors] if form.is_bound else []

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import template
+from django.template.defaultfilters import floatformat
 
 from referrals import permissions
 from referrals.choices import Status
@@ -41,7 +42,7 @@ def person_visible(user, referral) -> bool:
 
 @register.filter
 def in_days(value) -> str:
-    """A duration as days with one decimal (``1.5``), or an en dash."""
+    """A duration as days with one decimal in the language's notation (``1,5`` / ``1.5``)."""
     if value is None:
         return "–"
-    return f"{value.total_seconds() / 86400:.1f}"
+    return floatformat(value.total_seconds() / 86400, 1)

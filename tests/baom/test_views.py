@@ -331,3 +331,18 @@ def test_a_name_search_matches_once_per_page_and_counts_every_match(client, logi
     # Past the end: the last page, as Django's paginator answers.
     response = client.get(reverse("baom:index"), {"q": "diallo", "page": 7})
     assert response.context["page"].number == 2
+
+
+def test_a_refused_registration_lists_its_fields_in_error_at_the_top(client, login, agent):
+    login(agent)
+    response = client.post(
+        reverse("baom:beneficiary_create"), register_post(first_name="", birth_date="31/02/2026")
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    start = page.index('data-testid="error-summary"')
+    summary = page[start : page.index("</ul>", start)]
+    assert 'href="#id_first_name"' in summary
+    assert 'href="#id_birth_date"' in summary
+    assert 'href="#id_last_name"' not in summary  # filled in: not in error
+    assert not Beneficiary.objects.exists()
