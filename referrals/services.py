@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid as uuid_lib
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -173,7 +173,8 @@ def referral_transition(
             % {"status": referral.get_status_display().lower()}
         )
     if not permissions.can_act(actor, referral, transition.side):
-        raise ValidationError(_("You are not allowed to do that on this referral."))
+        # A refusal, not bad input: the view answers 403 and the middleware audits it.
+        raise PermissionDenied(_("You are not allowed to do that on this referral."))
     now = timezone.now()
     fields = {"status", "updated_at"}
     if action == "decline":
