@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baom import permissions
+from baom import events, permissions
 from baom.choices import AnonymisedReason, ConsentMethod, ConsentPurpose
 from baom.models import (
     Attendance,
@@ -156,12 +156,10 @@ def _consent_changed(*, person: Beneficiary, purpose: str, given: bool, actor) -
     """Effects of a changed answer beyond the boolean: withdrawing sharing ends partners'
     access at once and cancels the person's open referrals."""
     if purpose == ConsentPurpose.SHARING and not given:
-        from referrals.services import referrals_sharing_ended
-
         ids = person_ids(person)
         # Duplicates merged into the record carry referrals of their own: same answer.
         Beneficiary.objects.filter(pk__in=ids).update(consent_sharing=False)
-        referrals_sharing_ended(beneficiary_ids=ids, actor=actor, action="consent_withdrawn")
+        events.sharing_ended(beneficiary_ids=ids, actor=actor, action="consent_withdrawn")
 
 
 @transaction.atomic
@@ -366,44 +364,6 @@ def person_data(beneficiary: Beneficiary) -> dict:
                 "next_follow_up": visit.next_follow_up,
             }
         )
-    from referrals.models import Referral, ReferralEvent
-
-    referrals = _rows(
-        Referral.objects.filter(beneficiary_id__in=ids).order_by("created_at", "id"),
-        [
-            "uuid",
-            "from_organisation__name",
-            "to_organisation__name",
-            "service__code",
-            "parent__uuid",
-            "reason",
-            "urgency",
-            "note",
-            "shared_fields",
-            "status",
-            "sent_at",
-            "due_on",
-            "answered_at",
-            "completed_at",
-            "closed_at",
-            "decline_reason",
-            "outcome",
-            "feedback",
-        ],
-    )
-    events = _rows(
-        ReferralEvent.objects.filter(referral__beneficiary_id__in=ids).order_by("created_at", "id"),
-        [
-            "referral__uuid",
-            "action",
-            "from_status",
-            "to_status",
-            "actor__email",
-            "actor_organisation__name",
-            "note",
-            "created_at",
-        ],
-    )
     uuids = [str(u) for u in records.values_list("uuid", flat=True)]
     access_log = _rows(
         AuditEvent.objects.filter(object_type="baom.beneficiary", object_id__in=uuids).order_by(
@@ -436,8 +396,11 @@ def person_data(beneficiary: Beneficiary) -> dict:
             Distribution.objects.filter(beneficiary_id__in=ids).order_by("date", "id"),
             ["date", "kit_type", "quantity", "for_household", "bureau__name"],
         ),
-        "referrals": referrals,
-        "referral_events": events,
+        **{
+            name: rows
+            for section in events.ACCESS_EXPORT_SECTIONS
+            for name, rows in section(ids).items()
+        },
         "consents": _rows(
             ConsentRecord.objects.filter(beneficiary_id__in=ids).order_by("recorded_at", "id"),
             [
@@ -525,9 +488,7 @@ def _anonymise(*, ids: list[int], reason: str, actor=None) -> int:
     BeneficiaryChange.objects.filter(beneficiary_id__in=done_ids).update(
         old_value="", new_value="", reason=""
     )
-    from referrals.services import referrals_sharing_ended
-
-    referrals_sharing_ended(
+    events.sharing_ended(
         beneficiary_ids=done_ids,
         actor=actor,
         action="anonymised",
@@ -616,10 +577,15 @@ WHERE b.status <> 'closed' AND b.anonymised_at IS NULL AND b.merged_into_id IS N
   AND NOT EXISTS (SELECT 1 FROM baom_attendance a
                   JOIN baom_groupactivity g ON g.id = a.activity_id
                   WHERE a.beneficiary_id = b.id AND g.start_date >= %(cutoff)s)
-  AND NOT EXISTS (SELECT 1 FROM referrals_referral r WHERE r.beneficiary_id = b.id
-                  AND r.updated_at >= %(cutoff_at)s)
+  {recent_elsewhere}
 ORDER BY b.id LIMIT %(limit)s FOR UPDATE OF b SKIP LOCKED
 """
+
+
+def _inactive_sql() -> str:
+    """``_INACTIVE`` with the upper apps' "recent activity" conditions (``events``)."""
+    recent = "".join(f"AND NOT ({condition})\n  " for condition in events.RETENTION_RECENT_ACTIVITY)
+    return _INACTIVE.replace("{recent_elsewhere}", recent)
 
 
 def _retention_batches(select_sql: str, params: dict, *, batch_size: int) -> int:
@@ -651,7 +617,7 @@ def retention_apply(*, today: date | None = None, batch_size: int = BATCH_SIZE) 
             _CLOSED, {"cutoff": closed_cutoff}, batch_size=batch_size
         ),
         "inactive_cases": _retention_batches(
-            _INACTIVE,
+            _inactive_sql(),
             {"cutoff": inactive_cutoff, "cutoff_at": inactive_at},
             batch_size=batch_size,
         ),

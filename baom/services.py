@@ -232,12 +232,27 @@ def visit_record(
         )
         for service in set(services)
     )
-    if beneficiary.status == CaseStatus.OPEN and next_follow_up:
-        Beneficiary.objects.filter(pk=beneficiary.pk).update(status=CaseStatus.FOLLOW_UP)
+    if next_follow_up:
+        case_status_follow_up(beneficiary=beneficiary, actor=agent)
     audit.record(
         actor=agent, action=audit.Action.CREATE, obj=visit, organisation=beneficiary.bureau
     )
     return visit
+
+
+def case_status_follow_up(*, beneficiary: Beneficiary, actor: User) -> bool:
+    """An open case moves to follow-up, through the same versioned update as an edit: the row
+    is locked (``of=("self",)``: the bureau and commune rows are not), the status is read again
+    under the lock and ``version`` goes up, so an edit based on the version read before this
+    change is refused instead of silently reverting it (no lost update)."""
+    current = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
+    if current.status != CaseStatus.OPEN:
+        return False
+    Beneficiary.objects.filter(pk=current.pk).update(
+        status=CaseStatus.FOLLOW_UP, version=F("version") + 1, updated_at=timezone.now()
+    )
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=current)
+    return True
 
 
 @transaction.atomic

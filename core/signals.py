@@ -11,7 +11,7 @@ def end_sessions_of_inactive_user(sender, instance, update_fields=None, **kwargs
     """A deactivated user is signed out everywhere at once."""
     if instance.is_active or (update_fields is not None and "is_active" not in update_fields):
         return
-    from accounts.services import user_end_sessions
+    from core.accounts_port import user_end_sessions
 
     user_end_sessions(user=instance)
 

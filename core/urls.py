@@ -7,5 +7,4 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_list, name="audit_list"),
-    path("audit/beneficiary/<uuid:uuid>/", views.beneficiary_access_log, name="access_log"),
 ]

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = _("Referrals")
+
+    def ready(self):
+        # Referrals follows what baom announces (consent withdrawn, anonymised...): baom.events.
+        from referrals import subscriptions
+
+        subscriptions.subscribe()

@@ -230,7 +230,7 @@ URLS: dict[str, Entry] = {
     # core
     "core:home": Entry("signed_in"),
     "core:audit_list": Entry("core.audit"),
-    "core:access_log": Entry("core.access_log", obj="beneficiary"),
+    "access_log": Entry("core.access_log", obj="beneficiary"),
     # baom
     "baom:index": Entry("baom.pages"),
     "baom:duplicate_check": Entry("baom.pages"),
@@ -639,20 +639,21 @@ _EXCLUDED_TABLES = {
 }
 
 
+FINGERPRINT_SQL = (
+    "SELECT coalesce(string_agg(relname || ':' || (n_tup_ins + n_tup_upd + n_tup_del), ','"
+    " ORDER BY relname), '') FROM pg_stat_xact_user_tables WHERE relname <> ALL(%s)"
+)
+
+
 def _fingerprint_sql() -> str:
     """Rows inserted, updated or deleted so far in this transaction, per table (PostgreSQL's
     own counters, savepoints included): a request changed the database when they move."""
-    excluded = ", ".join(f"'{table}'" for table in sorted(_EXCLUDED_TABLES))
-    return (
-        "SELECT coalesce(string_agg(relname || ':' || (n_tup_ins + n_tup_upd + n_tup_del), ','"
-        " ORDER BY relname), '') FROM pg_stat_xact_user_tables"
-        f" WHERE relname NOT IN ({excluded})"
-    )
+    return FINGERPRINT_SQL
 
 
 def fingerprint(sql) -> str:
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, [sorted(_EXCLUDED_TABLES)])
         return cursor.fetchone()[0]
 
 
