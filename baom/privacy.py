@@ -169,7 +169,7 @@ def consent_record(
     """Record a consent given or withdrawn for one purpose, and keep the boolean in step."""
     if not permissions.can_record_consent(actor, beneficiary):
         raise PermissionDenied
-    person = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    person = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
     if person.anonymised_at is not None:
         raise ValidationError(_("This record has been anonymised."))
     errors = {}
@@ -525,7 +525,7 @@ def beneficiary_anonymise(
     An objection withdraws every consent in the history first."""
     if not permissions.can_exercise_rights(actor, beneficiary):
         raise PermissionDenied
-    person = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    person = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
     errors = {}
     if person.anonymised_at is not None:
         raise ValidationError(_("This record has already been anonymised."))

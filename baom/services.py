@@ -158,7 +158,7 @@ def beneficiary_update(
     a changed consent to its own history, with its effects (``privacy``)."""
     if not permissions.can_edit_beneficiary(actor, beneficiary):
         raise PermissionDenied
-    current = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    current = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
     before = privacy.snapshot(current, TRACKED_FIELDS)
     consents_before = Beneficiary(**{name: getattr(current, name) for name in CONSENT_FIELDS})
     if current.version != version:
@@ -326,7 +326,7 @@ def activity_set_attendance(
         or actor.organisation_id != activity.organiser_id
     ):
         raise PermissionDenied
-    activity = GroupActivity.objects.select_for_update().get(pk=activity.pk)
+    activity = GroupActivity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
     wanted = {code.strip().upper() for code in codes if code.strip()}
     found = dict(
         Beneficiary.objects.visible_to(actor)
@@ -369,7 +369,9 @@ def beneficiary_merge(*, kept: Beneficiary, duplicate: Beneficiary, actor: User)
         raise PermissionDenied
     pair = {
         b.pk: b
-        for b in Beneficiary.objects.select_for_update().filter(pk__in=[kept.pk, duplicate.pk])
+        for b in Beneficiary.objects.select_for_update(of=("self",)).filter(
+            pk__in=[kept.pk, duplicate.pk]
+        )
     }
     kept, duplicate = pair.get(kept.pk), pair.get(duplicate.pk)
     if kept is None or duplicate is None or kept.pk == duplicate.pk:
@@ -411,7 +413,7 @@ def beneficiary_merge(*, kept: Beneficiary, duplicate: Beneficiary, actor: User)
 def merge_undo(*, merge: Merge, actor: User) -> Merge:
     if not permissions.can_merge(actor) or merge.kept.bureau_id != actor.organisation_id:
         raise PermissionDenied
-    merge = Merge.objects.select_for_update().get(pk=merge.pk)
+    merge = Merge.objects.select_for_update(of=("self",)).get(pk=merge.pk)
     if merge.undone_at is not None:
         raise ValidationError(_("This merge was already undone."))
     for name, model in _MOVABLE.items():

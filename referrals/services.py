@@ -41,7 +41,7 @@ def directory_entry_update(*, actor, data: dict) -> DirectoryEntry:
     if not permissions.can_edit_directory_entry(actor):
         raise ValidationError(_("You cannot edit this directory entry."))
     entry = directory_entry_for(actor.organisation)
-    entry = DirectoryEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = DirectoryEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
     scalar = ["languages", "opening_hours", "contact_point", "accepts_referrals", "response_days"]
     for field in scalar:
         setattr(entry, field, data[field])
@@ -91,7 +91,7 @@ def referral_send(
         beneficiary = parent.beneficiary
     elif not permissions.can_refer(actor, beneficiary):
         raise ValidationError(_("You cannot refer this person."))
-    beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    beneficiary = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
     if not beneficiary.consent_sharing:
         raise ValidationError(
             _(
@@ -165,7 +165,7 @@ def referral_transition(
     """The one place a referral's status changes: lock the row, check the step and the actor's
     side, save the changed fields, record the event, notify the other side after commit.
     ``data``: ``decline_reason`` for decline, ``outcome`` and ``feedback`` for complete."""
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
     transition = TRANSITIONS.get((referral.status, action))
     if transition is None:
         raise ValidationError(
@@ -241,8 +241,9 @@ def referrals_sharing_ended(
 
     now = timezone.now()
     open_referrals = list(
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .filter(beneficiary_id__in=beneficiary_ids, status__in=[Status.DRAFT, *OPEN_STATUSES])
+        .order_by("pk")  # the lock order of core/locks.py
         .values_list("pk", "status")
     )
     if open_referrals:

@@ -151,3 +151,10 @@ def test_a_visit_and_an_edit_at_once_lose_no_update():
     person.refresh_from_db()
     assert person.status == CaseStatus.FOLLOW_UP  # the visit's change was not reverted
     assert person.version == read_version + 1
+
+
+def test_advisory_lock_keys_are_named_once_and_distinct():
+    from core import locks
+
+    assert len(set(locks.ADVISORY_KEYS.values())) == len(locks.ADVISORY_KEYS)
+    assert locks.ADVISORY_KEYS["REPORT_BUILD"] == 7007  # what tests/reports read in pg_locks
