@@ -122,3 +122,15 @@ def test_audit_lines_name_records_without_personal_values():
     send_referral(agent=agent, to_organisation=organisation, beneficiary=person)
     for values in AuditEvent.objects.values_list("object_id", "path", "username"):
         assert not any("Zeinab" in v or "Fictive" in v for v in values if v)
+
+
+def test_the_admin_audits_what_it_changes_in_personal_data(client):
+    """AuditedAdminMixin: deleting a diaspora member in the Django admin writes its line, naming
+    the admin (adds and changes go through the same mixin's save_model)."""
+    staff = UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True)
+    person = member(officer())
+    client.force_login(staff)
+    response = client.post(f"/admin/diaspora/diasporamember/{person.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    lines = AuditEvent.objects.filter(object_id=str(person.uuid), actor=staff)
+    assert [e.action for e in lines] == ["delete"]
