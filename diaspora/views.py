@@ -208,7 +208,10 @@ def member_withdraw_consent(request, uuid):
 def pending_list(request):
     _allow(can_validate_members(request.user))
     members = selectors.member_pending_list(user=request.user).select_related("origin_commune")
-    return render(request, "diaspora/pending_list.html", {"members": members, "tab": "pending"})
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "diaspora/pending_list.html", {"members": page, "page": page, "tab": "pending"}
+    )
 
 
 @registry_required
@@ -408,7 +411,10 @@ def association_export(request, extension):
 @registry_required
 def event_list(request):
     events = selectors.event_list(user=request.user)
-    return render(request, "diaspora/event_list.html", {"events": events, "tab": "events"})
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "diaspora/event_list.html", {"events": page, "page": page, "tab": "events"}
+    )
 
 
 @registry_required
