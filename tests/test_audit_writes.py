@@ -127,7 +127,11 @@ def test_audit_lines_name_records_without_personal_values():
 def test_the_admin_audits_what_it_changes_in_personal_data(client):
     """AuditedAdminMixin: deleting a diaspora member in the Django admin writes its line, naming
     the admin (adds and changes go through the same mixin's save_model)."""
-    staff = UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True)
+    from accounts.models import User
+
+    staff = UserFactory(role=Role.ADMIN)
+    User.objects.filter(pk=staff.pk).update(is_staff=True, is_superuser=True)
+    staff.refresh_from_db()
     person = member(officer())
     client.force_login(staff)
     response = client.post(f"/admin/diaspora/diasporamember/{person.pk}/delete/", {"post": "yes"})
