@@ -10,7 +10,7 @@ STACK := $(PY) scripts/devstack.py
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets run test pytest lint fmt messages compilemessages migrations manage shell demo bench loadtest backup restore clean
+.PHONY: help install assets run test pytest fuzz lint fmt messages compilemessages migrations manage shell demo bench loadtest backup restore clean
 
 help: ## List the tasks
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -41,9 +41,10 @@ messages: $(VENV)/.installed ## Extract strings into locale/{fr,ar,en} (needs GN
 run: install assets compilemessages ## The site with demo data, a Celery worker and beat, at http://127.0.0.1:8000
 	$(STACK) run
 
-lint: install ## ruff (lint and format check)
+lint: install ## ruff (lint and format check), and the layers (import-linter contracts in pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 fmt: install ## Format and fix what ruff can
 	$(BIN)/ruff format .
@@ -55,6 +56,10 @@ pytest: install assets compilemessages ## pytest only (ARGS="-k login" to pick t
 test: install assets compilemessages ## The whole suite: ruff, migrations check, then pytest on real PostgreSQL and Redis
 	$(MAKE) --no-print-directory lint
 	$(STACK) exec -- sh -c '$(MANAGE) makemigrations --check --dry-run --settings=config.settings.test && $(BIN)/pytest $(ARGS)'
+
+FUZZ_EXAMPLES ?= 200
+fuzz: install assets compilemessages ## A deep fuzzing run of every form (FUZZ_EXAMPLES=200 per form, a fresh seed; SECURITY_FUZZ_SEED=n replays one)
+	SECURITY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(STACK) exec -- $(BIN)/pytest tests/security/test_fuzz_forms.py -q -p no:randomly $(ARGS)
 
 migrations: install ## Create migrations after a model change
 	$(STACK) exec -- $(MANAGE) makemigrations

@@ -11,6 +11,7 @@ from accounts.forms import AdminUserCreationForm
 from accounts.models import Organisation, Territory, User
 from accounts.resources import OrganisationResource, TerritoryResource
 from accounts.services import user_sync_role_group
+from core.admin import AuditedAdminMixin
 
 
 @admin.register(Territory)
@@ -34,7 +35,7 @@ class OrganisationAdmin(ImportExportModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     add_form = AdminUserCreationForm
     list_display = ["email", "full_name", "organisation", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active", "organisation__kind"]

@@ -49,6 +49,14 @@ def login_failed(ip: str | None) -> None:
         hit("login-address", ip, cooloff_seconds())
 
 
+def count_failed_login(sender, credentials, request=None, **kwargs) -> None:
+    """``user_login_failed`` receiver: one more failure for the client's address, whatever
+    the account (connected in AccountsConfig.ready)."""
+    from core.audit import client_ip
+
+    login_failed(client_ip(request))
+
+
 def address_locked(ip: str | None) -> bool:
     return bool(ip) and count("login-address", ip) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
 

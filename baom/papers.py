@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from baom import households, permissions
+from baom import events, households, permissions
 from baom.choices import Language
 from baom.models import Beneficiary, ConsentRecord, ServiceDelivery, Visit
 from baom.models_casefile import PersonDocument
@@ -61,8 +61,6 @@ def _identity_rows(person: Beneficiary, rtl: bool) -> list[tuple[str, str]]:
 def case_summary_pdf(*, beneficiary: Beneficiary, actor) -> bytes:
     """One page: who the person is, their household, the last visits and services, open
     referrals. No need-to-know data."""
-    from referrals.models import Referral
-
     if not (permissions.works_in_bureau(actor) and beneficiary.bureau_id == actor.organisation_id):
         raise PermissionDenied
     audit.record(
@@ -121,13 +119,7 @@ def case_summary_pdf(*, beneficiary: Beneficiary, actor) -> bytes:
     else:
         pdf.paragraph(_("No visit recorded."), color=MUTED)
 
-    referrals = list(
-        Referral.objects.visible_to(actor)
-        .filter(beneficiary=beneficiary)
-        .exclude(status__in=["draft", "cancelled"])
-        .select_related("to_organisation", "service")
-        .order_by("-sent_at")[:5]
-    )
+    referrals = events.paper_referrals(beneficiary_ids=[beneficiary.pk], user=actor, limit=5)
     pdf.heading(_("Referrals"))
     if referrals:
         pdf.grid(
@@ -169,8 +161,6 @@ def paper_language(beneficiary: Beneficiary, requested: str | None) -> str:
 def access_answer_pdf(*, beneficiary: Beneficiary, actor, language: str | None = None) -> bytes:
     """The answer to an access request (law 09-08) as a document the person can read: what is
     held about them, table by table, in their language; audited like the JSON file."""
-    from referrals.models import Referral
-
     if not permissions.can_exercise_rights(actor, beneficiary):
         raise PermissionDenied
     audit.record(
@@ -236,12 +226,7 @@ def access_answer_pdf(*, beneficiary: Beneficiary, actor, language: str | None =
             [[_day(s.date, rtl), s.service_type.name] for s in services] or [["–", "–"]],
             widths=[0.25, 0.75],
         )
-        referrals = (
-            Referral.objects.filter(beneficiary_id__in=ids)
-            .exclude(status="draft")
-            .select_related("to_organisation", "service")
-            .order_by("created_at")
-        )
+        referrals = events.paper_referrals(beneficiary_ids=ids)
         pdf.heading(_("Organisations your data was shared with"))
         pdf.grid(
             [_("Date"), _("Organisation"), _("Service"), _("Status")],

@@ -204,13 +204,11 @@ def beneficiary_timeline(beneficiary: Beneficiary) -> list[dict]:
     events += [{"kind": "activity", "date": a.start_date, "object": a} for a in activities]
     kits = Distribution.objects.filter(beneficiary=beneficiary)
     events += [{"kind": "kit", "date": k.date, "object": k} for k in kits]
-    # Referrals (the referrals app is installed after baom: imported here to avoid a cycle).
-    from referrals.selectors import beneficiary_referrals
+    # Entries of the apps above baom (referrals), which subscribe in baom.events.
+    from baom import events as baom_events
 
-    events += [
-        {"kind": "referral", "date": timezone.localdate(r.sent_at), "object": r}
-        for r in beneficiary_referrals(beneficiary)
-    ]
+    for entries in baom_events.TIMELINE_ENTRIES:
+        events += entries(beneficiary)
     events.sort(key=lambda e: (e["date"], e["object"].pk), reverse=True)
     return events
 

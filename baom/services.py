@@ -158,7 +158,7 @@ def beneficiary_update(
     a changed consent to its own history, with its effects (``privacy``)."""
     if not permissions.can_edit_beneficiary(actor, beneficiary):
         raise PermissionDenied
-    current = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    current = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
     before = privacy.snapshot(current, TRACKED_FIELDS)
     consents_before = Beneficiary(**{name: getattr(current, name) for name in CONSENT_FIELDS})
     if current.version != version:
@@ -236,8 +236,8 @@ def visit_record(
         )
         for service in set(services)
     )
-    if beneficiary.status == CaseStatus.OPEN and next_follow_up:
-        Beneficiary.objects.filter(pk=beneficiary.pk).update(status=CaseStatus.FOLLOW_UP)
+    if next_follow_up:
+        case_status_follow_up(beneficiary=beneficiary, actor=agent)
     if next_follow_up:
         from baom.casework.services import follow_up_schedule
 
@@ -252,6 +252,21 @@ def visit_record(
         actor=agent, action=audit.Action.CREATE, obj=visit, organisation=beneficiary.bureau
     )
     return visit
+
+
+def case_status_follow_up(*, beneficiary: Beneficiary, actor: User) -> bool:
+    """An open case moves to follow-up, through the same versioned update as an edit: the row
+    is locked (``of=("self",)``: the bureau and commune rows are not), the status is read again
+    under the lock and ``version`` goes up, so an edit based on the version read before this
+    change is refused instead of silently reverting it (no lost update)."""
+    current = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
+    if current.status != CaseStatus.OPEN:
+        return False
+    Beneficiary.objects.filter(pk=current.pk).update(
+        status=CaseStatus.FOLLOW_UP, version=F("version") + 1, updated_at=timezone.now()
+    )
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=current)
+    return True
 
 
 @transaction.atomic
@@ -325,7 +340,7 @@ def activity_set_attendance(
         or actor.organisation_id != activity.organiser_id
     ):
         raise PermissionDenied
-    activity = GroupActivity.objects.select_for_update().get(pk=activity.pk)
+    activity = GroupActivity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
     wanted = {code.strip().upper() for code in codes if code.strip()}
     found = dict(
         Beneficiary.objects.visible_to(actor)
@@ -368,7 +383,9 @@ def beneficiary_merge(*, kept: Beneficiary, duplicate: Beneficiary, actor: User)
         raise PermissionDenied
     pair = {
         b.pk: b
-        for b in Beneficiary.objects.select_for_update().filter(pk__in=[kept.pk, duplicate.pk])
+        for b in Beneficiary.objects.select_for_update(of=("self",)).filter(
+            pk__in=[kept.pk, duplicate.pk]
+        )
     }
     kept, duplicate = pair.get(kept.pk), pair.get(duplicate.pk)
     if kept is None or duplicate is None or kept.pk == duplicate.pk:
@@ -410,7 +427,7 @@ def beneficiary_merge(*, kept: Beneficiary, duplicate: Beneficiary, actor: User)
 def merge_undo(*, merge: Merge, actor: User) -> Merge:
     if not permissions.can_merge(actor) or merge.kept.bureau_id != actor.organisation_id:
         raise PermissionDenied
-    merge = Merge.objects.select_for_update().get(pk=merge.pk)
+    merge = Merge.objects.select_for_update(of=("self",)).get(pk=merge.pk)
     if merge.undone_at is not None:
         raise ValidationError(_("This merge was already undone."))
     for name, model in _MOVABLE.items():

@@ -33,6 +33,7 @@ from baom.forms import (
 from baom.models import Beneficiary, Merge
 from baom.resources import BeneficiaryExportResource
 from core import audit
+from core.forms import errors_to_form
 from core.pagination import CappedPaginator, SinglePassPaginator
 from core.spreadsheets import neutralise_dataset
 from core.views import module_required
@@ -268,12 +269,7 @@ def anonymous_contact_create(request):
 # --- Consent and rights of the person (law 09-08) -------------------------------------------
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+_form_errors = errors_to_form  # the shared helper (core.forms), under its old local name
 
 
 @never_cache
@@ -468,8 +464,7 @@ def activity_detail(request, uuid):
                     unregistered_men=form.cleaned_data["unregistered_men"],
                 )
             except ValidationError as exc:
-                for name, errors in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, _("Attendance has been saved."))
                 return redirect(activity)

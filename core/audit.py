@@ -109,12 +109,12 @@ def _public_id(obj) -> str:
 def visible_events(user):
     """The trail a user may read: every event for programme managers and admins, their own
     organisation's for supervisors (with the permission), nothing for anyone else."""
-    from accounts.roles import Role
+    from core import policy
 
     events = AuditEvent.objects.select_related("actor__organisation", "organisation")
     if not user.is_authenticated or not user.has_perm("core.view_auditevent"):
         return events.none()
-    if user.role in {Role.PROGRAMME_MANAGER, Role.ADMIN} or user.is_superuser:
+    if user.role in {policy.PROGRAMME_MANAGER, policy.ADMIN} or user.is_superuser:
         return events
     if user.organisation_id is None:
         return events.none()

@@ -2,8 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.mfa import mfa_required
-from accounts.permissions import MODULE_ROLES, can_use_module
+from core.accounts_port import can_use_module, mfa_required, modules
 
 MODULE_LABELS = {
     "baom": _("Beneficiaries"),
@@ -27,7 +26,7 @@ def site(request):
     )
     nav = [
         {"module": m, "label": MODULE_LABELS[m], "url": reverse(f"{m}:index")}
-        for m in MODULE_ROLES
+        for m in modules()
         if user is not None and not owes_code and can_use_module(user, m)
     ]
     return {"nav_modules": nav, "SITE_URL": settings.SITE_URL}

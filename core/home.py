@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
+from core import policy
 
 
 @dataclass(frozen=True)
@@ -81,12 +81,12 @@ _AUDIT = Task(
 )
 
 ROLE_TASKS: dict[str, list[Task]] = {
-    Role.AGENT: [_REGISTER, _SEND],
-    Role.SUPERVISOR: [_REGISTER, _SEND, _REPORT, _AUDIT],
-    Role.ASSOCIATION_STAFF: [_INBOX, _APPLY],
-    Role.STATISTICIAN: [_REPORT],
-    Role.PROGRAMME_MANAGER: [_CALLS, _REPORT, _REGISTER, _DIASPORA, _AUDIT],
-    Role.REVIEWER: [_PROPOSALS],
-    Role.DIASPORA_OFFICER: [_DIASPORA],
-    Role.ADMIN: [_ADMIN, _CALLS, _DIASPORA],
+    policy.AGENT: [_REGISTER, _SEND],
+    policy.SUPERVISOR: [_REGISTER, _SEND, _REPORT, _AUDIT],
+    policy.ASSOCIATION_STAFF: [_INBOX, _APPLY],
+    policy.STATISTICIAN: [_REPORT],
+    policy.PROGRAMME_MANAGER: [_CALLS, _REPORT, _REGISTER, _DIASPORA, _AUDIT],
+    policy.REVIEWER: [_PROPOSALS],
+    policy.DIASPORA_OFFICER: [_DIASPORA],
+    policy.ADMIN: [_ADMIN, _CALLS, _DIASPORA],
 }

@@ -18,7 +18,10 @@ _TOUCH_EVERY = 60
 
 
 class AuditRequestMiddleware:
-    """Makes the request known to ``core.audit.record`` and logs every 403 answer."""
+    """Makes the request known to ``core.audit.record`` and logs every refusal: each 403, and
+    each 404 to a signed-in user on a URL that names a record (another organisation's record is
+    answered with the same 404 as a missing one, so the caller learns nothing, but the trail
+    keeps the attempt with the requested id)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -27,12 +30,28 @@ class AuditRequestMiddleware:
         token = audit.set_request(request)
         try:
             response = self.get_response(request)
-            if response.status_code == 403:
-                user = getattr(request, "user", None)
-                audit.record(actor=user, action=audit.Action.FORBIDDEN, request=request)
+            if response.status_code in (403, 404):
+                _record_refusal(request, response.status_code)
             return response
         finally:
             audit.reset_request(token)
+
+
+def _record_refusal(request, status: int) -> None:
+    user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    kwargs = match.kwargs if match is not None else {}
+    object_id = str(kwargs.get("uuid") or kwargs.get("pk") or "")
+    if status == 404 and not (object_id and user is not None and user.is_authenticated):
+        return  # a mistyped address, or an anonymous visitor: nothing was refused
+    object_type = match.view_name if match is not None and object_id else ""
+    audit.record(
+        actor=user,
+        action=audit.Action.FORBIDDEN,
+        object_type=object_type,
+        object_id=object_id,
+        request=request,
+    )
 
 
 class SessionTimeoutMiddleware:

@@ -1,9 +1,9 @@
 """Who reads the audit trail (merged into the role groups at every migrate)."""
 
-from accounts.roles import Role
+from core import policy
 
 ROLE_PERMISSIONS = {
-    Role.SUPERVISOR: ["core.view_auditevent"],
-    Role.PROGRAMME_MANAGER: ["core.view_auditevent"],
-    Role.ADMIN: ["core.view_auditevent"],
+    policy.SUPERVISOR: ["core.view_auditevent"],
+    policy.PROGRAMME_MANAGER: ["core.view_auditevent"],
+    policy.ADMIN: ["core.view_auditevent"],
 }

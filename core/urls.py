@@ -7,7 +7,6 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_list, name="audit_list"),
-    path("audit/beneficiary/<uuid:uuid>/", views.beneficiary_access_log, name="access_log"),
     path("notifications/", notification_views.notification_list, name="notifications"),
     path("notifications/bell/", notification_views.notification_bell, name="notification_bell"),
     path(

@@ -12,8 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts.permissions import can_use_module
-from accounts.services import user_set_language
+from core.accounts_port import can_use_module, user_set_language
 from core.health import check_database, check_redis
 from core.home import ROLE_TASKS
 from core.models import AuditEvent
@@ -112,25 +111,4 @@ def audit_list(request):
             "actions": AuditEvent.Action.choices,
             "action": action,
         },
-    )
-
-
-@never_cache
-@login_required
-def beneficiary_access_log(request, uuid):
-    """Who opened, changed or exported this record: for the roles allowed to read the trail,
-    on records they may see (404 otherwise, as for the record itself)."""
-    from baom.selectors import beneficiary_get_for
-    from core.audit import visible_events
-
-    if not request.user.has_perm("core.view_auditevent"):
-        raise PermissionDenied
-    beneficiary = beneficiary_get_for(request.user, uuid)
-    events = visible_events(request.user).filter(
-        object_type="baom.beneficiary", object_id=str(beneficiary.uuid)
-    )
-    return render(
-        request,
-        "core/access_log.html",
-        {"beneficiary": beneficiary, "page": _audit_page(request, events)},
     )

@@ -3,18 +3,19 @@ the module's pages, whose services hold the rules."""
 
 from django.contrib import admin
 
+from core.admin import AuditedAdminMixin
 from diaspora.models import Contact, DiasporaAssociation, DiasporaMember, Event
 
 
 @admin.register(DiasporaAssociation)
-class DiasporaAssociationAdmin(admin.ModelAdmin):
+class DiasporaAssociationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "country", "city", "partnership_status"]
     list_filter = ["partnership_status", "country"]
     search_fields = ["name", "city"]
 
 
 @admin.register(DiasporaMember)
-class DiasporaMemberAdmin(admin.ModelAdmin):
+class DiasporaMemberAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "country", "status", "consent_to_contact"]
     list_filter = ["status", "consent_to_contact", "country"]
     search_fields = ["last_name", "first_name", "email"]
@@ -23,12 +24,12 @@ class DiasporaMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "starts_on"]
     list_filter = ["kind"]
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["made_on", "member", "association", "outcome", "made_by"]
     list_filter = ["outcome", "channel"]

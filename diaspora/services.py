@@ -190,7 +190,7 @@ def member_prepare_import(*, actor, member: DiasporaMember) -> None:
 @transaction.atomic
 def member_update(*, actor, member: DiasporaMember, associations=None, **fields):
     _require(can_edit_registry(actor))
-    member = DiasporaMember.objects.select_for_update().get(pk=member.pk)
+    member = DiasporaMember.objects.select_for_update(of=("self",)).get(pk=member.pk)
     _set_fields(member, fields, MEMBER_FIELDS)
     member.full_clean()
     member.save()
@@ -206,7 +206,7 @@ def _is_duplicate(error: ValidationError) -> bool:
 
 
 def _lock_pending(member: DiasporaMember) -> DiasporaMember:
-    locked = DiasporaMember.objects.select_for_update().get(pk=member.pk)
+    locked = DiasporaMember.objects.select_for_update(of=("self",)).get(pk=member.pk)
     if locked.status != MemberStatus.PENDING:
         raise ValidationError(_("This registration has already been handled."))
     return locked
@@ -238,7 +238,7 @@ def member_withdraw_consent(*, actor, member: DiasporaMember) -> DiasporaMember:
     """The person no longer wants to be contacted: they leave every list, search and export.
     Their contact details are kept only so that a new registration is recognised."""
     _require(can_edit_registry(actor))
-    member = DiasporaMember.objects.select_for_update().get(pk=member.pk)
+    member = DiasporaMember.objects.select_for_update(of=("self",)).get(pk=member.pk)
     member.consent_to_contact = False
     member.consent_withdrawn_at = timezone.now()
     member.save(update_fields=["consent_to_contact", "consent_withdrawn_at", "updated_at"])
@@ -262,7 +262,7 @@ def association_create(*, actor, **fields) -> DiasporaAssociation:
 @transaction.atomic
 def association_update(*, actor, association: DiasporaAssociation, **fields):
     _require(can_edit_registry(actor))
-    association = DiasporaAssociation.objects.select_for_update().get(pk=association.pk)
+    association = DiasporaAssociation.objects.select_for_update(of=("self",)).get(pk=association.pk)
     _set_fields(association, fields, ASSOCIATION_FIELDS)
     association.full_clean()
     association.save()
@@ -285,7 +285,7 @@ def event_create(*, actor, **fields) -> Event:
 @transaction.atomic
 def event_update(*, actor, event: Event, **fields) -> Event:
     _require(can_manage_events(actor))
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    event = Event.objects.select_for_update(of=("self",)).get(pk=event.pk)
     _set_fields(event, fields, EVENT_FIELDS)
     event.full_clean()
     event.save()
@@ -338,7 +338,7 @@ def follow_up_add(*, actor, event: Event, **fields) -> FollowUpAction:
 @transaction.atomic
 def follow_up_set_done(*, actor, action: FollowUpAction, done: bool = True) -> FollowUpAction:
     _require(can_manage_events(actor))
-    action = FollowUpAction.objects.select_for_update().get(pk=action.pk)
+    action = FollowUpAction.objects.select_for_update(of=("self",)).get(pk=action.pk)
     action.done = done
     action.save(update_fields=["done", "updated_at"])
     return action

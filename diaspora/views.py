@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import audit
+from core.forms import errors_to_form
 from core.spreadsheets import neutralise_dataset
 from core.views import module_required
 from diaspora import imports, selectors, services
@@ -55,13 +56,7 @@ def _allow(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _errors_to_form(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+_errors_to_form = errors_to_form  # the shared helper (core.forms)
 
 
 def _fields(form, *names) -> dict:
@@ -213,7 +208,10 @@ def member_withdraw_consent(request, uuid):
 def pending_list(request):
     _allow(can_validate_members(request.user))
     members = selectors.member_pending_list(user=request.user).select_related("origin_commune")
-    return render(request, "diaspora/pending_list.html", {"members": members, "tab": "pending"})
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "diaspora/pending_list.html", {"members": page, "page": page, "tab": "pending"}
+    )
 
 
 @registry_required
@@ -413,7 +411,10 @@ def association_export(request, extension):
 @registry_required
 def event_list(request):
     events = selectors.event_list(user=request.user)
-    return render(request, "diaspora/event_list.html", {"events": events, "tab": "events"})
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "diaspora/event_list.html", {"events": page, "page": page, "tab": "events"}
+    )
 
 
 @registry_required

@@ -14,3 +14,8 @@ class ReferralsConfig(AppConfig):
         from referrals.worklist import register_panels
 
         register_panels()
+
+        # Referrals follows what baom announces (consent withdrawn, anonymised...): baom.events.
+        from referrals import subscriptions
+
+        subscriptions.subscribe()

@@ -23,6 +23,23 @@ from referrals.permissions import works_in_referrals
 BOXES = ("new", "overdue", "in_progress", "done")
 LIST_RELATED = ("beneficiary", "from_organisation", "to_organisation", "service", "claimed_by")
 
+# The person's fields a referral list may load: the minimum shared card's name and code, and
+# what decides whether it is shown (permissions.can_see_person). Phone, notes, vulnerabilities,
+# dates of birth... are never loaded for a list, whoever reads it.
+PERSON_CARD = ("id", "uuid", "code", "first_name", "last_name", "bureau_id", "consent_sharing",
+               "anonymised_at")  # fmt: skip
+
+
+def _list_fields(queryset: QuerySet) -> QuerySet:
+    from baom.models import Beneficiary
+
+    hidden = [
+        f"beneficiary__{field.attname}"
+        for field in Beneficiary._meta.concrete_fields
+        if field.attname not in PERSON_CARD
+    ]
+    return queryset.defer(*hidden)
+
 
 def _box_filter(box: str, today) -> Q:
     if box == "new":
@@ -36,7 +53,7 @@ def _box_filter(box: str, today) -> Q:
 
 def inbox(*, user, box: str = "new") -> QuerySet:
     """Referrals sent to the user's organisation (every organisation's for managers)."""
-    queryset = _one_side(user, "to_organisation_id").select_related(*LIST_RELATED)
+    queryset = _list_fields(_one_side(user, "to_organisation_id").select_related(*LIST_RELATED))
     box = box if box in BOXES else "new"
     return queryset.filter(_box_filter(box, timezone.localdate())).order_by("-sent_at", "-id")
 
@@ -51,7 +68,7 @@ def inbox_counts(*, user) -> dict[str, int]:
 
 
 def sent_list(*, user) -> QuerySet:
-    return (
+    return _list_fields(
         _one_side(user, "from_organisation_id")
         .select_related(*LIST_RELATED)
         .order_by("-sent_at", "-id")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid as uuid_lib
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,7 +41,7 @@ def directory_entry_update(*, actor, data: dict) -> DirectoryEntry:
     if not permissions.can_edit_directory_entry(actor):
         raise ValidationError(_("You cannot edit this directory entry."))
     entry = directory_entry_for(actor.organisation)
-    entry = DirectoryEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = DirectoryEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
     scalar = ["languages", "opening_hours", "contact_point", "accepts_referrals", "response_days"]
     for field in scalar:
         setattr(entry, field, data[field])
@@ -90,7 +90,7 @@ def referral_send(
         beneficiary = parent.beneficiary
     elif not permissions.can_refer(actor, beneficiary):
         raise ValidationError(_("You cannot refer this person."))
-    beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    beneficiary = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
     if not beneficiary.consent_sharing:
         raise ValidationError(
             _(
@@ -164,7 +164,7 @@ def referral_transition(
     """The one place a referral's status changes: lock the row, check the step and the actor's
     side, save the changed fields, record the event, notify the other side after commit.
     ``data``: ``decline_reason`` for decline, ``outcome`` and ``feedback`` for complete."""
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
     transition = TRANSITIONS.get((referral.status, action))
     if transition is None:
         raise ValidationError(
@@ -172,7 +172,8 @@ def referral_transition(
             % {"status": referral.get_status_display().lower()}
         )
     if not permissions.can_act(actor, referral, transition.side):
-        raise ValidationError(_("You are not allowed to do that on this referral."))
+        # A refusal, not bad input: the view answers 403 and the middleware audits it.
+        raise PermissionDenied(_("You are not allowed to do that on this referral."))
     if action == "claim" and referral.claimed_by_id is not None:
         raise ValidationError(
             _("This referral is already handled by %(name)s.") % {"name": referral.claimed_by}
@@ -243,8 +244,9 @@ def referrals_sharing_ended(
 
     now = timezone.now()
     open_referrals = list(
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .filter(beneficiary_id__in=beneficiary_ids, status__in=[Status.DRAFT, *OPEN_STATUSES])
+        .order_by("pk")  # the lock order of core/locks.py
         .values_list("pk", "status")
     )
     if open_referrals:

@@ -16,6 +16,7 @@ from baom.choices import Language, Sex
 from baom.permissions import can_edit_beneficiary, can_see_sensitive
 from baom.selectors import beneficiary_get_for
 from core import audit
+from core.forms import errors_to_form
 from core.lists import join_list
 from core.pagination import CappedPaginator
 from core.views import module_required
@@ -144,7 +145,7 @@ def directory_edit(request):
         try:
             services.directory_entry_update(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Your directory entry was saved."))
             return redirect("referrals:directory")
@@ -177,7 +178,7 @@ def referral_create(request, uuid):
                 idempotency_key=data["idempotency_key"],
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("The referral was sent."))
             return redirect(referral.get_absolute_url())
@@ -216,7 +217,7 @@ def referral_onward(request, uuid):
                 idempotency_key=data["idempotency_key"],
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("The referral was sent."))
             return redirect(referral.get_absolute_url())

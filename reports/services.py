@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baom.choices import AGE_BANDS
+from core import locks
 from reports import builder, suppression
 from reports.choices import (
     PROGRAMME_MEASURES,
@@ -160,7 +161,7 @@ def stale_running_requeue() -> list[int]:
     requeued = []
     for pk in Report.objects.filter(status=Status.RUNNING).values_list("pk", flat=True)[:100]:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [7007, pk])
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [locks.REPORT_BUILD, pk])
             if not cursor.fetchone()[0]:
                 continue  # a live worker is building it
             try:
@@ -168,7 +169,7 @@ def stale_running_requeue() -> list[int]:
                     status=Status.QUEUED, progress=0, enqueued_at=None
                 )
             finally:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [7007, pk])
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [locks.REPORT_BUILD, pk])
         if changed:
             logger.warning("report %s: its worker died mid-build, queued again", pk)
             requeued.append(pk)
@@ -211,7 +212,7 @@ def report_build(*, report_id: int) -> str:
     once; a worker killed mid-way drops its connection and lock, and the broker re-delivers the
     task (acks_late) to another worker, which starts over. The final write is one UPDATE."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [7007, report_id])
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [locks.REPORT_BUILD, report_id])
         if not cursor.fetchone()[0]:
             return "busy"
     try:
@@ -257,4 +258,4 @@ def report_build(*, report_id: int) -> str:
         return "done"
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [7007, report_id])
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [locks.REPORT_BUILD, report_id])

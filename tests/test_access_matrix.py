@@ -1,32 +1,61 @@
-"""The access-control matrix: every URL of the site, every role and anonymous, on records of the
-caller's own organisation and of another one.
+"""The access matrix: every URL of the site, every role and anonymous, on a record of the
+caller's own organisation and on one of another organisation. Every expected outcome is derived
+from the written policy (``core/policy.py``), never pasted from a run.
 
-The URLs come from the resolver, so a new view cannot escape: a URL name missing from EXPECTED
-(or listed in SKIPPED) fails the test. Each request runs inside a savepoint that is rolled back,
-so a POST by one role never changes what the next one sees.
+How a cell is judged
+--------------------
+- The URL names come from the resolver; a URL name without an entry in ``URLS`` (or in
+  ``SKIPPED``) fails ``test_every_url_has_an_entry``, and so does an entry whose URL takes a
+  record but names no object builder, or a POST-only URL without valid form data.
+- A URL that takes a record is requested twice per caller: with the record of the caller's
+  organisation ("own") and with another organisation's ("other"), both built through the real
+  services in ``World``. Never with an id that does not exist.
+- GET: allowed = 2xx or a redirect that is not to the login page; refused = 403, 404 or a
+  redirect to the login page.
+- POST (entries with ``post`` data, valid for an allowed caller): judged by the database.
+  PostgreSQL's per-transaction row counters (``pg_stat_xact_user_tables``: rows inserted,
+  updated, deleted in every table but the audit trail, sessions and lockout tables) are read
+  before and after; allowed = some row changed, refused = no row changed. A refusal to a signed-in
+  caller must also write a ``forbidden`` audit line (403 and 404 on a record alike).
+- Each request runs in a savepoint that is rolled back, so one caller never sees another's write.
 
-Status classes: "ok" = 2xx, 3xx other than to the login page, or 400 (the request reached the
-form); "no" = 403, 404, 405, or a redirect to the login page. Any 500 fails.
-
-To print the observed table after a deliberate change: ``MATRIX_PRINT=1 pytest ... -s``, then
-review every line before pasting it below (an "other" record reachable by an organisation-scoped
-role is a leak, never a table update).
+Adding a URL (one small entry)
+------------------------------
+1. In ``core/policy.py``: use an existing capability, or add one (role -> OWN / REFERRED / ALL /
+   PAGE). That is the reviewed decision "who may do this".
+2. Here, in ``URLS``: ``"app:name": Entry("capability", obj="kind", post=...)``.
+   - ``obj``: a key of ``World.BUILDERS`` naming the record the URL's ``<uuid>``/``<pk>``
+     refers to; add a builder method ``_build_<kind>(side)`` to ``World`` (through factories or
+     services) if the kind is new. It returns the record, or a dict of URL kwargs.
+   - ``post``: a function ``(world, side) -> dict`` of valid form data for a POST that writes;
+     required when the URL answers GET with 405.
+   - ``kwargs``: other URL parameters (``{"fmt": "csv"}``).
+3. Run ``make pytest ARGS="tests/test_access_matrix.py -q"``; update the figures in
+   ``docs/security.md`` from ``MATRIX_PRINT=1 ... -s`` (which prints counts, never a table).
 """
 
 from __future__ import annotations
 
+import datetime
 import os
-import uuid as uuid_module
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.roles import Role
-from tests.baom.factories import BeneficiaryFactory
+from core import policy
+from core.models import AuditEvent
+from tests.baom.factories import BeneficiaryFactory, supervisor_of
 from tests.diaspora import factories as diaspora_factories
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import CommuneFactory, OrganisationFactory, UserFactory
 from tests.projects import factories as projects_factories
 from tests.referrals.factories import receiving_organisation, send_referral
 
@@ -44,155 +73,277 @@ ROLES = {
 }
 CALLERS = [*ROLES, "anon"]
 
-# Namespaces and names left out, each with its reason.
 SKIPPED_NAMESPACES = {
     "admin": "Django's admin: staff only, covered by Django's own staff_member_required",
     "djdt": "debug toolbar, never installed in production",
 }
 SKIPPED: dict[str, str] = {}
 
-# name -> (callers that get "ok" on their own organisation's record,
-#          callers that get "ok" on another organisation's record).
-# For URLs without a record, both are the same set. Worth knowing when reading it:
-# - only programme managers and admins ("pm ad") open another bureau's beneficiary, referral or
-#   proposal (ALL_ORGANISATIONS_ROLES; every such read is in the audit trail);
-# - a supervisor reads the access log of their own bureau's records only;
-# - diaspora records belong to the programme, not to an organisation: own == other there;
-# - URLs whose record the world does not build (grants, reviews, reports, attachments, group
-#   activities, merges, plans, follow-ups) get an unknown id: "" = nobody reaches anything;
-# - on a POST-only URL "ok" means the view answered (often a refusal message from the service),
-#   "no" that it refused the caller before any work; logout always ends at the login page.
-EXPECTED: dict[str, tuple[str, str]] = {
-    "accounts:login": ("ag su as st pm rv do ad anon", "ag su as st pm rv do ad anon"),
-    "accounts:logout": ("", ""),
-    # Two-factor authentication: every signed-in user may set it up; programme managers and
-    # admins may not turn it off (403); the code step sends a signed-in user home.
-    "accounts:mfa_backup_codes": ("ag su as st pm rv do ad", "ag su as st pm rv do ad"),
-    "accounts:mfa_backup_codes_renew": ("ag su as st pm rv do ad", "ag su as st pm rv do ad"),
-    "accounts:mfa_disable": ("ag su as st rv do", "ag su as st rv do"),
-    "accounts:mfa_setup": ("ag su as st pm rv do ad", "ag su as st pm rv do ad"),
-    "accounts:mfa_verify": ("ag su as st pm rv do ad", "ag su as st pm rv do ad"),
-    "accounts:password_change": ("ag su as st pm rv do ad", "ag su as st pm rv do ad"),
-    "accounts:password_reset": ("ag su as st pm rv do ad anon", "ag su as st pm rv do ad anon"),
-    "accounts:password_reset_complete": (
-        "ag su as st pm rv do ad anon",
-        "ag su as st pm rv do ad anon",
+TODAY = timezone.localdate
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+@dataclass(frozen=True)
+class Entry:
+    capability: str
+    obj: str | None = None
+    post: Callable | None = None
+    kwargs: dict = field(default_factory=dict)
+    # logout: allowed = the session ends (it always lands on the login page)
+    logout: bool = False
+    # a POST that writes no row for some callers (a language cookie): judged by its answer
+    by_answer: bool = False
+    # run in the request's savepoint before it: (world, caller or None, client)
+    prepare: Callable | None = None
+
+
+def _visit(world, side):
+    from baom.models import ServiceType
+
+    reception = ServiceType.objects.get(code="reception")
+    return {"date": _today(), "channel": "walk_in", "services": [reception.pk], "notes": ""}
+
+
+def _kit(world, side):
+    return {"kit_type": "hygiene", "quantity": "1", "date": _today()}
+
+
+def _consent(world, side):
+    return {"purpose": "contact", "given": "no", "date": _today(), "method": "oral"}
+
+
+def _anonymise(world, side):
+    code = world.obj("beneficiary", side).code
+    return {"reason": "erasure", "method": "oral", "confirm_code": code}
+
+
+def _accept(world, side):
+    return {}
+
+
+def _decision(world, side):
+    return {"decision": "validate"}
+
+
+def _payment(world, side):
+    return {"paid_on": _today(), "paid_amount": "50000"}
+
+
+def _tranche(world, side):
+    return {"planned_date": _today(), "planned_amount": "10000", "condition": ""}
+
+
+def _milestone(world, side):
+    return {"title": "Atelier", "planned_date": _today()}
+
+
+def _indicator(world, side):
+    return {"name": "Women oriented", "category": "", "target_women": "5", "target_men": "2"}
+
+
+def _report_schedule(world, side):
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    return {"kind": "narrative", "period_end": _today(), "due_date": due.isoformat()}
+
+
+def _screen(world, side):
+    return {"eligible": "yes", "reasons": "Complete."}
+
+
+def _title(world, side):
+    return {"title": "Maison des femmes"}
+
+
+def _assign(world, side):
+    return {"reviewer": world.users["rv"].pk}
+
+
+def _decide(world, side):
+    return {"outcome": "waiting_list", "amount": "", "committee_date": _today(), "reasons": "Ok"}
+
+
+def _follow_up(world, side):
+    return {"description": "Call back", "responsible": "Officer", "due_on": _today()}
+
+
+def _empty(world, side):
+    return {}
+
+
+def _attachment(world, side):
+    return {"file": SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+
+
+def _language(world, side):
+    return {"language": "ar", "next": "/"}
+
+
+def _enrol(world, user, client):
+    """Turn on two-factor authentication for the caller, through the services."""
+    from django_otp.oath import TOTP
+
+    from accounts import mfa
+
+    if user is None:
+        world.token = "000000"
+        return
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = mfa.mfa_enrolment_start(user=user)
+    totp = TOTP(device.bin_key, step=30, t0=0, digits=6, drift=0)
+    mfa.mfa_enrolment_confirm(user=user, token=f"{totp.token():06d}")
+    # as if enrolled a while ago: the code used to confirm does not block the next one
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, drift=0)
+    world.token = f"{totp.token():06d}"
+    # the session passed the second factor with this device (as the code step records it)
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def _token(world, side):
+    return {"otp_token": world.token}
+
+
+URLS: dict[str, Entry] = {
+    # accounts
+    "accounts:login": Entry("public"),
+    "accounts:logout": Entry("signed_in", post=_empty, logout=True),
+    "accounts:mfa_backup_codes": Entry("signed_in"),
+    "accounts:mfa_backup_codes_renew": Entry("signed_in", post=_token, prepare=_enrol),
+    "accounts:mfa_disable": Entry("accounts.mfa_disable", post=_token, prepare=_enrol),
+    "accounts:mfa_setup": Entry("signed_in"),
+    "accounts:mfa_verify": Entry("signed_in"),
+    "accounts:password_change": Entry("signed_in"),
+    "accounts:password_reset": Entry("public"),
+    "accounts:password_reset_complete": Entry("public"),
+    "accounts:password_reset_confirm": Entry("public", kwargs={"uidb64": "MQ", "token": "x"}),
+    "accounts:password_reset_done": Entry("public"),
+    "accounts:profile": Entry("signed_in"),
+    "healthz": Entry("public"),
+    "set_language": Entry("public", post=_language, by_answer=True),
+    # core
+    "core:home": Entry("signed_in"),
+    "core:audit_list": Entry("core.audit"),
+    "access_log": Entry("core.access_log", obj="beneficiary"),
+    # baom
+    "baom:index": Entry("baom.pages"),
+    "baom:duplicate_check": Entry("baom.pages"),
+    "baom:activity_list": Entry("baom.pages"),
+    "baom:activity_create": Entry("baom.register"),
+    "baom:activity_detail": Entry("baom.activity.read", obj="activity"),
+    "baom:anonymous_create": Entry("baom.register"),
+    "baom:beneficiary_create": Entry("baom.register"),
+    "baom:beneficiary_detail": Entry("baom.person.read", obj="beneficiary"),
+    "baom:beneficiary_edit": Entry("baom.person.write", obj="beneficiary"),
+    "baom:visit_create": Entry("baom.person.write", obj="beneficiary", post=_visit),
+    "baom:distribution_create": Entry("baom.person.write", obj="beneficiary", post=_kit),
+    "baom:consent": Entry("baom.person.write", obj="beneficiary", post=_consent),
+    "baom:export": Entry("baom.export", kwargs={"fmt": "csv"}),
+    "baom:import": Entry("baom.import"),
+    "baom:import_template": Entry("baom.import"),
+    "baom:merge": Entry("baom.merge"),
+    "baom:merge_undo": Entry("baom.merge_undo", obj="merge", post=_empty),
+    "baom:rights": Entry("baom.rights", obj="beneficiary"),
+    "baom:rights_export": Entry("baom.rights", obj="beneficiary"),
+    "baom:rights_rectify": Entry("baom.rights", obj="beneficiary"),
+    "baom:rights_anonymise": Entry("baom.rights", obj="beneficiary", post=_anonymise),
+    # referrals
+    "referrals:index": Entry("referrals.pages"),
+    "referrals:sent": Entry("referrals.pages"),
+    "referrals:directory": Entry("referrals.pages"),
+    "referrals:directory_edit": Entry("referrals.directory_edit"),
+    "referrals:stats": Entry("referrals.stats"),
+    "referrals:create": Entry("referrals.create", obj="beneficiary"),
+    "referrals:detail": Entry("referrals.read", obj="referral"),
+    "referrals:onward": Entry("referrals.respond", obj="accepted_referral"),
+    "referrals:transition": Entry(
+        "referrals.respond", obj="referral", kwargs={"action": "accept"}, post=_accept
     ),
-    "accounts:password_reset_confirm": (
-        "ag su as st pm rv do ad anon",
-        "ag su as st pm rv do ad anon",
+    # reports
+    "reports:index": Entry("reports.pages"),
+    "reports:new": Entry("reports.pages"),
+    "reports:detail": Entry("reports.read", obj="report"),
+    "reports:progress": Entry("reports.read", obj="report"),
+    "reports:download": Entry("reports.read", obj="report", kwargs={"fmt": "csv"}),
+    "reports:pdf": Entry("reports.read", obj="report"),
+    "reports:national_export": Entry("reports.read", obj="report", kwargs={"fmt": "dhis2"}),
+    # diaspora (records of the programme: own == other)
+    "diaspora:index": Entry("diaspora.read"),
+    "diaspora:register": Entry("public"),
+    "diaspora:register_done": Entry("public"),
+    "diaspora:association_create": Entry("diaspora.write"),
+    "diaspora:association_detail": Entry("diaspora.read", obj="association"),
+    "diaspora:association_edit": Entry("diaspora.write", obj="association"),
+    "diaspora:association_export": Entry("diaspora.read", kwargs={"extension": "csv"}),
+    "diaspora:association_list": Entry("diaspora.read"),
+    "diaspora:by_country": Entry("diaspora.read"),
+    "diaspora:contact_create": Entry("diaspora.write", obj="member", kwargs={"kind": "member"}),
+    "diaspora:event_create": Entry("diaspora.write"),
+    "diaspora:event_detail": Entry("diaspora.read", obj="event"),
+    "diaspora:event_edit": Entry("diaspora.write", obj="event"),
+    "diaspora:event_import": Entry("diaspora.write", obj="event"),
+    "diaspora:event_list": Entry("diaspora.read"),
+    "diaspora:follow_up_add": Entry("diaspora.write", obj="event", post=_follow_up),
+    "diaspora:follow_up_done": Entry("diaspora.write", obj="follow_up", post=_empty),
+    "diaspora:matching": Entry("diaspora.read"),
+    "diaspora:member_create": Entry("diaspora.write"),
+    "diaspora:member_decide": Entry("diaspora.write", obj="pending_member", post=_decision),
+    "diaspora:member_detail": Entry("diaspora.read", obj="member"),
+    "diaspora:member_edit": Entry("diaspora.write", obj="member"),
+    "diaspora:member_export": Entry("diaspora.read", kwargs={"extension": "csv"}),
+    "diaspora:member_import": Entry("diaspora.write"),
+    "diaspora:member_withdraw_consent": Entry("diaspora.write", obj="member", post=_empty),
+    "diaspora:pending": Entry("diaspora.write"),
+    # projects
+    "projects:index": Entry("projects.pages"),
+    "projects:public_calls": Entry("public"),
+    "projects:public_call_detail": Entry("public", obj="call"),
+    "projects:dashboard": Entry("projects.manage"),
+    "projects:export": Entry("projects.manage", kwargs={"name": "proposals", "fmt": "csv"}),
+    "projects:call_list": Entry("projects.manage"),
+    "projects:call_create": Entry("projects.manage"),
+    "projects:call_detail": Entry("projects.call.read", obj="call"),
+    "projects:call_edit": Entry("projects.manage", obj="draft_call"),
+    "projects:call_publish": Entry("projects.manage", obj="draft_call", post=_empty),
+    "projects:proposal_create": Entry("projects.apply", obj="call", post=_title),
+    "projects:proposal_detail": Entry("projects.proposal.read", obj="proposal"),
+    "projects:proposal_edit": Entry("projects.proposal.write", obj="draft_proposal"),
+    "projects:attachment_add": Entry(
+        "projects.proposal.write", obj="draft_proposal", post=_attachment
     ),
-    "accounts:password_reset_done": (
-        "ag su as st pm rv do ad anon",
-        "ag su as st pm rv do ad anon",
+    "projects:attachment_download": Entry("projects.proposal.read", obj="attachment"),
+    "projects:attachment_delete": Entry("projects.proposal.write", obj="attachment", post=_empty),
+    "projects:proposal_screen": Entry("projects.proposal.manage", obj="proposal", post=_screen),
+    "projects:proposal_assign": Entry(
+        "projects.proposal.manage", obj="screened_proposal", post=_assign
     ),
-    "accounts:profile": ("ag su as st pm rv do ad", "ag su as st pm rv do ad"),
-    "baom:activity_create": ("ag su", "ag su"),
-    "baom:activity_detail": ("", ""),
-    "baom:activity_list": ("ag su pm ad", "ag su pm ad"),
-    "baom:anonymous_create": ("ag su", "ag su"),
-    "baom:beneficiary_create": ("ag su", "ag su"),
-    # Consent: need-to-know, the person's bureau only (managers read, they do not record).
-    "baom:consent": ("ag su", ""),
-    "baom:beneficiary_detail": ("ag su pm ad", "pm ad"),
-    "baom:beneficiary_edit": ("ag su", ""),
-    "baom:distribution_create": ("ag su", ""),
-    "baom:duplicate_check": ("ag su pm ad", "ag su pm ad"),
-    "baom:export": ("ag su pm", "ag su pm"),
-    "baom:import": ("su", "su"),
-    "baom:import_template": ("su", "su"),
-    "baom:index": ("ag su pm ad", "ag su pm ad"),
-    "baom:merge": ("su", "su"),
-    "baom:merge_undo": ("", ""),
-    # Rights of the person (law 09-08): the supervisor of the person's bureau only.
-    "baom:rights": ("su", ""),
-    "baom:rights_anonymise": ("su", ""),
-    "baom:rights_export": ("su", ""),
-    "baom:rights_rectify": ("su", ""),
-    "baom:visit_create": ("ag su", ""),
-    "core:access_log": ("su pm ad", "pm ad"),
-    "core:audit_list": ("su pm ad", "su pm ad"),
-    "core:home": ("ag su as st pm rv do ad", "ag su as st pm rv do ad"),
-    # Statistics: aggregates only; the world builds no report, so its pages get an unknown id.
-    "reports:index": ("su st pm ad", "su st pm ad"),
-    "reports:new": ("su st pm ad", "su st pm ad"),
-    "reports:detail": ("", ""),
-    "reports:progress": ("", ""),
-    "reports:download": ("", ""),
-    "reports:pdf": ("", ""),
-    "reports:national_export": ("", ""),
-    "diaspora:association_create": ("do ad", "do ad"),
-    "diaspora:association_detail": ("pm do ad", "pm do ad"),
-    "diaspora:association_edit": ("do ad", "do ad"),
-    "diaspora:association_export": ("pm do ad", "pm do ad"),
-    "diaspora:association_list": ("pm do ad", "pm do ad"),
-    "diaspora:by_country": ("pm do ad", "pm do ad"),
-    "diaspora:contact_create": ("do ad", "do ad"),
-    "diaspora:event_create": ("do ad", "do ad"),
-    "diaspora:event_detail": ("pm do ad", "pm do ad"),
-    "diaspora:event_edit": ("do ad", "do ad"),
-    "diaspora:event_import": ("do ad", "do ad"),
-    "diaspora:event_list": ("pm do ad", "pm do ad"),
-    "diaspora:follow_up_add": ("do ad", "do ad"),
-    "diaspora:follow_up_done": ("", ""),
-    "diaspora:index": ("pm do ad", "pm do ad"),
-    "diaspora:matching": ("pm do ad", "pm do ad"),
-    "diaspora:member_create": ("do ad", "do ad"),
-    "diaspora:member_decide": ("do ad", "do ad"),
-    "diaspora:member_detail": ("pm do ad", "pm do ad"),
-    "diaspora:member_edit": ("do ad", "do ad"),
-    "diaspora:member_export": ("pm do ad", "pm do ad"),
-    "diaspora:member_import": ("do ad", "do ad"),
-    "diaspora:member_withdraw_consent": ("do ad", "do ad"),
-    "diaspora:pending": ("do ad", "do ad"),
-    "diaspora:register": ("ag su as st pm rv do ad anon", "ag su as st pm rv do ad anon"),
-    "diaspora:register_done": ("ag su as st pm rv do ad anon", "ag su as st pm rv do ad anon"),
-    "healthz": ("ag su as st pm rv do ad anon", "ag su as st pm rv do ad anon"),
-    "projects:attachment_add": ("as pm ad", "pm ad"),
-    "projects:attachment_delete": ("", ""),
-    "projects:attachment_download": ("", ""),
-    "projects:call_create": ("pm ad", "pm ad"),
-    "projects:call_detail": ("as pm rv ad", "as pm rv ad"),
-    "projects:call_edit": ("pm ad", "pm ad"),
-    "projects:call_list": ("pm ad", "pm ad"),
-    "projects:call_publish": ("pm ad", "pm ad"),
-    "projects:dashboard": ("pm ad", "pm ad"),
-    "projects:export": ("pm ad", "pm ad"),
-    "projects:grant_create": ("pm ad", "pm ad"),
-    "projects:grant_detail": ("", ""),
-    "projects:grant_list": ("as pm ad", "as pm ad"),
-    "projects:grant_transition": ("", ""),
-    "projects:index": ("as pm rv ad", "as pm rv ad"),
-    "projects:indicator_add": ("", ""),
-    "projects:indicator_report": ("", ""),
-    "projects:milestone_add": ("", ""),
-    "projects:milestone_done": ("", ""),
-    "projects:plan_detail": ("", ""),
-    "projects:plan_list": ("pm ad", "pm ad"),
-    "projects:proposal_assign": ("pm ad", "pm ad"),
-    "projects:proposal_create": ("as", "as"),
-    "projects:proposal_decide": ("pm ad", "pm ad"),
-    "projects:proposal_detail": ("as pm ad", "pm ad"),
-    "projects:proposal_edit": ("", ""),
-    "projects:proposal_screen": ("pm ad", "pm ad"),
-    "projects:public_call_detail": ("ag su as st pm rv do ad anon", "ag su as st pm rv do ad anon"),
-    "projects:public_calls": ("ag su as st pm rv do ad anon", "ag su as st pm rv do ad anon"),
-    "projects:report_detail": ("", ""),
-    "projects:report_schedule": ("", ""),
-    "projects:review_score": ("", ""),
-    "projects:training_list": ("pm ad", "pm ad"),
-    "projects:tranche_add": ("", ""),
-    "projects:tranche_pay": ("", ""),
-    "referrals:create": ("ag su", ""),
-    "referrals:detail": ("ag su as pm", "pm"),
-    "referrals:directory": ("ag su as pm", "ag su as pm"),
-    "referrals:directory_edit": ("su as", "su as"),
-    "referrals:index": ("ag su as pm", "ag su as pm"),
-    "referrals:onward": ("", ""),
-    "referrals:sent": ("ag su as pm", "ag su as pm"),
-    "referrals:stats": ("pm", "pm"),
-    "referrals:transition": ("ag su as pm", "pm"),
-    "set_language": ("ag su as st pm rv do ad anon", "ag su as st pm rv do ad anon"),
+    "projects:proposal_decide": Entry(
+        "projects.proposal.manage", obj="scored_proposal", post=_decide
+    ),
+    "projects:grant_create": Entry("projects.proposal.manage", obj="proposal"),
+    "projects:review_score": Entry("projects.review", obj="review"),
+    "projects:grant_list": Entry("projects.grant_list"),
+    "projects:grant_detail": Entry("projects.grant.read", obj="grant"),
+    "projects:grant_transition": Entry(
+        "projects.grant.manage", obj="grant", kwargs={"action": "suspend"}, post=_empty
+    ),
+    "projects:tranche_add": Entry("projects.grant.manage", obj="grant", post=_tranche),
+    "projects:tranche_pay": Entry("projects.grant.manage", obj="tranche", post=_payment),
+    "projects:indicator_add": Entry("projects.grant.manage", obj="grant", post=_indicator),
+    "projects:indicator_report": Entry("projects.grant.read", obj="grant"),
+    "projects:report_schedule": Entry("projects.grant.manage", obj="grant", post=_report_schedule),
+    "projects:report_detail": Entry("projects.grant.read", obj="grant_report"),
+    "projects:milestone_add": Entry("projects.grant.read", obj="grant", post=_milestone),
+    "projects:milestone_done": Entry("projects.grant.read", obj="milestone", post=_empty),
+    "projects:training_list": Entry("projects.manage"),
+    "projects:plan_list": Entry("projects.manage"),
+    "projects:plan_detail": Entry("projects.manage", obj="plan"),
 }
 
 
@@ -214,169 +365,410 @@ def all_url_names() -> dict[str, list[str]]:
     return dict(walk(get_resolver().url_patterns))
 
 
+OBJECT_PARAMS = {"uuid", "pk", "number"}
+
+
 class World:
-    """Two sides, "own" and "other": each with a bureau, an association and its records."""
+    """Two sides: "own" (the callers' bureau, association and records) and "other" (another
+    bureau's and another association's records), built through the real services."""
+
+    BUILDERS = (
+        "beneficiary",
+        "activity",
+        "merge",
+        "referral",
+        "accepted_referral",
+        "report",
+        "member",
+        "pending_member",
+        "association",
+        "event",
+        "follow_up",
+        "call",
+        "draft_call",
+        "proposal",
+        "draft_proposal",
+        "screened_proposal",
+        "scored_proposal",
+        "attachment",
+        "review",
+        "grant",
+        "tranche",
+        "milestone",
+        "grant_report",
+        "plan",
+    )
 
     def __init__(self):
         self.users = {}
-        self.records = {"own": {}, "other": {}}
         bureau = OrganisationFactory(bureau=True)
+        association, _staff = receiving_organisation()
         for code, role in ROLES.items():
-            kwargs = {"organisation": bureau} if role in {Role.AGENT, Role.SUPERVISOR} else {}
+            kwargs = {}
+            if role in {Role.AGENT, Role.SUPERVISOR}:
+                kwargs = {"organisation": bureau}
+            elif role == Role.ASSOCIATION_STAFF:
+                kwargs = {"organisation": association}
             self.users[code] = UserFactory(role=role, **kwargs)
-        manager = self.users["pm"]
-        call = projects_factories.make_call(actor=manager)
-        for side in ("own", "other"):
-            agent = self.users["ag"] if side == "own" else UserFactory(role=Role.AGENT)
-            if side == "own":
-                association = self.users["as"].organisation
-                from referrals.models import DirectoryEntry
-
-                DirectoryEntry.objects.get_or_create(
-                    organisation=association,
-                    defaults={"accepts_referrals": True, "response_days": 3, "languages": ["fr"]},
-                )
-                applicant = self.users["as"]
-                officer = self.users["do"]
-            else:
-                association, _staff = receiving_organisation()
-                applicant = projects_factories.applicant()
-                officer = diaspora_factories.officer()
-            person = BeneficiaryFactory(agent=agent)
-            referral = send_referral(agent=agent, to_organisation=association, beneficiary=person)
-            proposal = projects_factories.make_proposal(call, applicant)
-            self.records[side] = {
-                "beneficiary": person.uuid,
-                "referral": referral.uuid,
-                "call": call.uuid,
-                "proposal": proposal.uuid,
-                "member": diaspora_factories.member(officer).uuid,
-                "association": diaspora_factories.association(officer).uuid,
-                "event": diaspora_factories.event(officer).uuid,
-            }
-
-    def record_for(self, name: str) -> str | None:
-        """Which record a URL's <uuid> names."""
-        app, view = name.split(":")
-        if name in {
-            "baom:beneficiary_detail",
-            "baom:beneficiary_edit",
-            "baom:visit_create",
-            "baom:distribution_create",
-            "baom:consent",
-            "baom:rights",
-            "baom:rights_export",
-            "baom:rights_rectify",
-            "baom:rights_anonymise",
-            "referrals:create",
-            "core:access_log",
-        }:
-            return "beneficiary"
-        if app == "referrals":
-            return "referral"
-        if app == "baom":
-            return None  # group activities: an unknown id (404 for all)
-        if app == "projects":
-            if view.startswith("call") or view in {"proposal_create", "public_call_detail"}:
-                return "call"
-            if view.startswith("proposal") or view in {"attachment_add", "grant_create"}:
-                return "proposal"
-            return None  # grants, reviews, reports, attachments: an unknown id (404 for all)
-        if app == "diaspora":
-            if view.startswith("member") or view == "contact_create":
-                return "member"
-            if view.startswith("association"):
-                return "association"
-            if view.startswith("event") or view.startswith("follow_up"):
-                return "event"
-        return None
-
-    def url(self, name: str, params: list[str], side: str) -> str:
-        values = {
-            "fmt": "csv",
-            "extension": "csv",
-            "action": "accept",
-            "name": "proposals",
-            "kind": "member",
-            "uidb64": "MQ",
-            "token": "set-password",
-            "pk": 1,
-            "number": 1,
+        other_agent = UserFactory(role=Role.AGENT)
+        other_association, other_staff = receiving_organisation()
+        self.actors = {
+            "own": {
+                "agent": self.users["ag"],
+                "supervisor": self.users["su"],
+                "association": association,
+                "staff": self.users["as"],
+                "officer": self.users["do"],
+                "reviewer": self.users["rv"],
+            },
+            "other": {
+                "agent": other_agent,
+                "supervisor": supervisor_of(other_agent.organisation),
+                "association": other_association,
+                "staff": other_staff,
+                "officer": diaspora_factories.officer(),
+                "reviewer": projects_factories.reviewer(),
+            },
         }
-        if "uuid" in params:
-            record = self.record_for(name)
-            values["uuid"] = self.records[side][record] if record else uuid_module.UUID(int=1)
-        if name == "projects:grant_transition":
-            values["action"] = "suspend"
+        self.manager = self.users["pm"]
+        self.objects: dict[tuple[str, str], object] = {}
+        self.shared_call = projects_factories.make_call(actor=self.manager)
+        for kind in self.BUILDERS:
+            for side in ("own", "other"):
+                self.objects[(kind, side)] = getattr(self, f"_build_{kind}")(side)
+
+    def obj(self, kind: str, side: str):
+        return self.objects[(kind, side)]
+
+    # --- builders: one per kind of record a URL names -----------------------------------
+    def _build_beneficiary(self, side):
+        return BeneficiaryFactory(agent=self.actors[side]["agent"])
+
+    def _build_activity(self, side):
+        from baom import services
+
+        supervisor = self.actors[side]["supervisor"]
+        return services.activity_create(
+            organiser=supervisor.organisation,
+            actor=supervisor,
+            data={"activity_type": "awareness", "title": "Atelier", "start_date": TODAY()},
+        )
+
+    def _build_merge(self, side):
+        from baom import services
+
+        agent, supervisor = self.actors[side]["agent"], self.actors[side]["supervisor"]
+        kept, duplicate = BeneficiaryFactory(agent=agent), BeneficiaryFactory(agent=agent)
+        merge = services.beneficiary_merge(kept=kept, duplicate=duplicate, actor=supervisor)
+        return {"pk": merge.pk}
+
+    def _build_referral(self, side):
+        actors = self.actors[side]
+        return send_referral(
+            agent=actors["agent"],
+            to_organisation=actors["association"],
+            beneficiary=self.obj("beneficiary", side),
+        )
+
+    def _build_accepted_referral(self, side):
+        from referrals import services
+
+        actors = self.actors[side]
+        referral = send_referral(agent=actors["agent"], to_organisation=actors["association"])
+        return services.referral_transition(
+            referral=referral, action="accept", actor=actors["staff"]
+        )
+
+    def _build_report(self, side):
+        from reports import services
+        from tests.reports.factories import parameters
+
+        data = parameters(measures=["new_beneficiaries"], breakdowns=["category"])
+        data.update(start=datetime.date(2026, 1, 1), end=datetime.date(2026, 6, 30))
+        report = services.report_request(user=self.actors[side]["supervisor"], data=data)
+        services.report_build(report_id=report.pk)
+        report.refresh_from_db()
+        return report
+
+    def _build_member(self, side):
+        return diaspora_factories.member(self.actors[side]["officer"])
+
+    def _build_pending_member(self, side):
+        from diaspora import services
+
+        return services.member_self_register(
+            consent=True,
+            first_name="Samira",
+            last_name=f"Fictive {side}",
+            sex="female",
+            email=f"samira.{side}@example.org",
+            country="BE",
+        )
+
+    def _build_association(self, side):
+        return diaspora_factories.association(self.actors[side]["officer"])
+
+    def _build_event(self, side):
+        return diaspora_factories.event(self.actors[side]["officer"])
+
+    def _build_follow_up(self, side):
+        from diaspora import services
+
+        event = self.obj("event", side)
+        action = services.follow_up_add(
+            actor=self.actors[side]["officer"],
+            event=event,
+            description="Call back",
+            responsible="Officer",
+        )
+        return {"uuid": event.uuid, "pk": action.pk}
+
+    def _build_call(self, side):
+        return self.shared_call
+
+    def _build_draft_call(self, side):
+        return projects_factories.make_call(actor=self.manager, publish=False)
+
+    def _build_proposal(self, side):
+        return projects_factories.make_proposal(self.shared_call, self.actors[side]["staff"])
+
+    def _build_draft_proposal(self, side):
+        return projects_factories.make_proposal(
+            self.shared_call, self.actors[side]["staff"], submit=False
+        )
+
+    def _build_screened_proposal(self, side):
+        from projects import services
+
+        proposal = projects_factories.make_proposal(self.shared_call, self.actors[side]["staff"])
+        services.proposal_screen(proposal=proposal, actor=self.manager, eligible=True, reasons="")
+        return proposal
+
+    def _build_scored_proposal(self, side):
+        return projects_factories.make_scored(
+            self.shared_call,
+            self.manager,
+            self.actors[side]["reviewer"],
+            author=self.actors[side]["staff"],
+        )
+
+    def _build_attachment(self, side):
+        from projects import services
+
+        return services.attachment_add(
+            proposal=self.obj("draft_proposal", side),
+            actor=self.actors[side]["staff"],
+            upload=_attachment(self, side)["file"],
+        )
+
+    def _build_review(self, side):
+        from projects import services
+
+        proposal = projects_factories.make_proposal(self.shared_call, self.actors[side]["staff"])
+        services.proposal_screen(proposal=proposal, actor=self.manager, eligible=True, reasons="")
+        return services.review_assign(
+            proposal=proposal, reviewer=self.actors[side]["reviewer"], actor=self.manager
+        )
+
+    def _build_grant(self, side):
+        return projects_factories.make_grant(
+            self.shared_call,
+            self.manager,
+            self.actors[side]["reviewer"],
+            author=self.actors[side]["staff"],
+        )
+
+    def _build_tranche(self, side):
+        from projects import services
+
+        grant = self.obj("grant", side)
+        tranche = services.tranche_plan(
+            grant=grant, actor=self.manager, planned_date=TODAY(), planned_amount=Decimal(50000)
+        )
+        return {"uuid": grant.uuid, "number": tranche.number}
+
+    def _build_milestone(self, side):
+        from projects import services
+
+        grant = self.obj("grant", side)
+        milestone = services.milestone_add(
+            grant=grant, actor=self.manager, title="Atelier", planned_date=TODAY()
+        )
+        return {"uuid": grant.uuid, "pk": milestone.pk}
+
+    def _build_grant_report(self, side):
+        from projects import services
+
+        return services.report_schedule(
+            grant=self.obj("grant", side),
+            actor=self.manager,
+            kind="narrative",
+            period_end=TODAY(),
+            due_date=TODAY() + datetime.timedelta(days=30),
+        )
+
+    def _build_plan(self, side):
+        from projects.models import CommunalActionPlan
+
+        return {
+            "pk": CommunalActionPlan.objects.create(
+                territory=CommuneFactory(), start_year=2026, end_year=2028
+            ).pk
+        }
+
+    # --- URLs ---------------------------------------------------------------------------
+    def url(self, name: str, params: list[str], entry: Entry, side: str) -> str:
+        values = dict(entry.kwargs)
+        if entry.obj:
+            record = self.obj(entry.obj, side)
+            if isinstance(record, dict):
+                values.update(record)
+            else:
+                values.setdefault("uuid", record.uuid)
         return reverse(name, kwargs={p: values[p] for p in params})
 
 
-def classify(response) -> str:
+# --- the oracle: did the database change? ------------------------------------------------------
+
+_EXCLUDED_TABLES = {
+    AuditEvent._meta.db_table,
+    "django_session",
+    "axes_accessattempt",
+    "axes_accesslog",
+    "axes_accessfailurelog",
+}
+
+
+FINGERPRINT_SQL = (
+    "SELECT coalesce(string_agg(relname || ':' || (n_tup_ins + n_tup_upd + n_tup_del), ','"
+    " ORDER BY relname), '') FROM pg_stat_xact_user_tables WHERE relname <> ALL(%s)"
+)
+
+
+def _fingerprint_sql() -> str:
+    """Rows inserted, updated or deleted so far in this transaction, per table (PostgreSQL's
+    own counters, savepoints included): a request changed the database when they move."""
+    return FINGERPRINT_SQL
+
+
+def fingerprint(sql) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [sorted(_EXCLUDED_TABLES)])
+        return cursor.fetchone()[0]
+
+
+def _refusals() -> int:
+    return AuditEvent.objects.filter(action=AuditEvent.Action.FORBIDDEN).count()
+
+
+def judge_get(response) -> bool:
     status = response.status_code
     assert status < 500, f"{status} from {response.request['PATH_INFO']}"
     if status in (401, 403, 404, 405):
-        return "no"
-    if status in (301, 302, 303) and "/accounts/login/" in response.get("Location", ""):
-        return "no"
-    return "ok"
+        return False
+    to_login = "/accounts/login/" in response.get("Location", "")
+    return not (status in (301, 302, 303) and to_login)
 
 
-def call(client: Client, url: str) -> str:
-    with transaction.atomic():
-        response = client.get(url)
-        if response.status_code == 405:
-            response = client.post(url, {})
-        transaction.set_rollback(True)
-    return classify(response)
+@dataclass
+class Cell:
+    name: str
+    caller: str
+    side: str
+    expected: bool
+    observed: bool
+    why: str = ""
 
 
-def observe(world: World, names: dict[str, list[str]]):
-    clients = {}
-    for code in CALLERS:
-        client = Client(REMOTE_ADDR="10.0.0.2")
-        if code != "anon":
-            client.force_login(world.users[code])
-        clients[code] = client
-    table = {}
+def observe(world: World, names: dict[str, list[str]]) -> list[Cell]:
+    sql = _fingerprint_sql()
+    cells = []
     for name, params in sorted(names.items()):
-        has_record = "uuid" in params and world.record_for(name) is not None
-        row = []
-        for side in ("own", "other") if has_record else ("own",):
-            url = world.url(name, params, side)
-            allowed = []
+        entry = URLS[name]
+        sides = ("own", "other") if entry.obj else ("none",)
+        for side in sides:
             for code in CALLERS:
-                if code != "anon":
-                    clients[code].force_login(world.users[code])  # a logout view ends it
-                if call(clients[code], url) == "ok":
-                    allowed.append(code)
-            row.append(" ".join(allowed))
-        table[name] = (row[0], row[-1])
-        CELLS[0] += len(row) * len(CALLERS)
-    return table
+                role = None if code == "anon" else ROLES[code].value
+                expected = policy.allowed(entry.capability, role, side)
+                client = Client(REMOTE_ADDR="10.0.0.2")
+                if role:
+                    client.force_login(world.users[code])
+                url = world.url(name, params, entry, "own" if side == "none" else side)
+                observed, why = _request(world, client, url, entry, side, sql, code, role, expected)
+                cells.append(Cell(name, code, side, expected, observed, why))
+    return cells
 
 
-CELLS = [0]  # URL x caller x side cells checked by the last run (docs/security.md)
+def _request(world, client, url, entry, side, sql, code, role, expected):
+    data_side = "own" if side == "none" else side
+    with transaction.atomic():
+        try:
+            if entry.prepare is not None:
+                entry.prepare(world, world.users[code] if role else None, client)
+            if entry.post is not None:
+                before, refusals = fingerprint(sql), _refusals()
+                response = client.post(url, entry.post(world, data_side))
+                assert response.status_code < 500, f"{response.status_code} from {url}"
+                if entry.logout:
+                    return role is not None and "_auth_user_id" not in client.session, ""
+                if entry.by_answer:
+                    return judge_get(response), f"answer {response.status_code}"
+                changed = fingerprint(sql) != before
+                audited = _refusals() > refusals
+                if changed:
+                    return True, ""
+                if role and not expected and not audited:
+                    return True, "refused without a refusal line in the audit trail"
+                why = "" if not expected else f"no row changed (answer {response.status_code})"
+                return False, why
+            response = client.get(url)
+            assert response.status_code != 405, f"{url} is POST-only: give its entry post data"
+            observed = judge_get(response)
+            return observed, f"answer {response.status_code}"
+        finally:
+            transaction.set_rollback(True)
 
 
-def test_every_url_is_in_the_matrix():
-    names = set(all_url_names())
-    missing = names - set(EXPECTED) - set(SKIPPED)
-    stale = (set(EXPECTED) | set(SKIPPED)) - names
-    assert not missing, f"URL names without an expected row: {sorted(missing)}"
-    assert not stale, f"rows for URL names that no longer exist: {sorted(stale)}"
+def test_every_url_has_an_entry():
+    names = all_url_names()
+    missing = set(names) - set(URLS) - set(SKIPPED)
+    stale = (set(URLS) | set(SKIPPED)) - set(names)
+    assert not missing, f"URL names without an entry in URLS: {sorted(missing)}"
+    assert not stale, f"entries for URL names that no longer exist: {sorted(stale)}"
+    for name, params in names.items():
+        if name in SKIPPED:
+            continue
+        entry = URLS[name]
+        assert entry.capability in policy.POLICY, f"{name}: unknown capability"
+        if OBJECT_PARAMS & set(params):
+            assert entry.obj in World.BUILDERS, f"{name} takes a record: name its builder"
 
 
 def test_access_matrix():
     world = World()
     names = {n: p for n, p in all_url_names().items() if n not in SKIPPED}
-    observed = observe(world, names)
+    cells = observe(world, names)
+    kinds = Counter(
+        "anonymous" if c.caller == "anon" else ("role" if c.side == "none" else c.side)
+        for c in cells
+    )
+    wrong = [c for c in cells if c.expected != c.observed or c.why.startswith("refused")]
     if os.environ.get("MATRIX_PRINT"):
-        for name, (own, other) in observed.items():
-            print(f'    "{name}": ("{own}", "{other}"),')
-        print(f"{CELLS[0]} cells: {len(observed)} URLs x {len(CALLERS)} callers x own/other")
-    wrong = {
-        name: {"expected": EXPECTED.get(name), "observed": got}
-        for name, got in observed.items()
-        if EXPECTED.get(name) != got
-    }
-    assert not wrong, wrong
+        posts = sum(1 for n in names if URLS[n].post is not None)
+        print(f"{len(cells)} cells over {len(names)} URLs ({posts} judged by a POST): {kinds}")
+        print(f"unexpected: {len(wrong)}")
+    assert not wrong, "\n".join(
+        f"{c.name} {c.caller} {c.side}: expected {'allowed' if c.expected else 'refused'}, "
+        f"observed {'allowed' if c.observed else 'refused'} {c.why}"
+        for c in wrong
+    )
+
+
+def test_policy_is_data_without_app_imports():
+    """The policy answers without importing any app (core stays at the bottom)."""
+    assert policy.allowed("baom.person.read", policy.AGENT, policy.SIDE_OWN)
+    assert not policy.allowed("baom.person.read", policy.AGENT, policy.SIDE_OTHER)
+    assert policy.allowed("baom.person.read", policy.ADMIN, policy.SIDE_OTHER)
+    assert policy.allowed("referrals.read", policy.ASSOCIATION_STAFF, policy.SIDE_OWN)
+    assert not policy.allowed("referrals.read", None, policy.SIDE_OWN)
+    assert policy.allowed("public", None, policy.SIDE_NONE)

@@ -4,6 +4,7 @@ referrals (sent, every step) and the diaspora registry (people, participants, co
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.roles import Role
@@ -45,9 +46,25 @@ def test_a_refused_step_leaves_no_audit_line():
     agent = UserFactory(role=Role.AGENT)
     organisation, staff = receiving_organisation()
     referral = send_referral(agent=agent, to_organisation=organisation)
-    with pytest.raises(Exception), transaction.atomic():  # noqa: B017 - any refusal
+    with pytest.raises(ValidationError, match="motif du refus"), transaction.atomic():
         referrals.referral_transition(referral=referral, action="decline", actor=staff)
     assert trail(referral) == [("create", agent.pk)]
+
+
+def test_a_refused_referral_action_is_audited_as_a_refusal(client):
+    """The sender cannot accept its own referral: 403, nothing changed, one refusal line."""
+    agent = UserFactory(role=Role.AGENT)
+    organisation, _staff = receiving_organisation()
+    referral = send_referral(agent=agent, to_organisation=organisation)
+    client.force_login(agent)
+    response = client.post(f"/referrals/{referral.uuid}/accept/")
+    assert response.status_code == 403
+    referral.refresh_from_db()
+    assert referral.status == "sent"
+    refusals = AuditEvent.objects.filter(action=AuditEvent.Action.FORBIDDEN, actor=agent)
+    assert [(e.object_type, e.object_id) for e in refusals] == [
+        ("referrals:transition", str(referral.uuid))
+    ]
 
 
 def test_diaspora_people_are_audited_from_registration_to_deletion():
@@ -105,3 +122,19 @@ def test_audit_lines_name_records_without_personal_values():
     send_referral(agent=agent, to_organisation=organisation, beneficiary=person)
     for values in AuditEvent.objects.values_list("object_id", "path", "username"):
         assert not any("Zeinab" in v or "Fictive" in v for v in values if v)
+
+
+def test_the_admin_audits_what_it_changes_in_personal_data(client):
+    """AuditedAdminMixin: deleting a diaspora member in the Django admin writes its line, naming
+    the admin (adds and changes go through the same mixin's save_model)."""
+    from accounts.models import User
+
+    staff = UserFactory(role=Role.ADMIN)
+    User.objects.filter(pk=staff.pk).update(is_staff=True, is_superuser=True)
+    staff.refresh_from_db()
+    person = member(officer())
+    client.force_login(staff)
+    response = client.post(f"/admin/diaspora/diasporamember/{person.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    lines = AuditEvent.objects.filter(object_id=str(person.uuid), actor=staff)
+    assert [e.action for e in lines] == ["delete"]

@@ -1,6 +1,6 @@
 from django import template
 
-from accounts.permissions import can_use_module
+from core.accounts_port import can_use_module
 from core.lists import join_list as join_list_in_language
 
 register = template.Library()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from core.forms import apply_service_errors
+from core.forms import errors_to_form
 from core.pagination import CappedPaginator
 from projects import permissions
 
-__all__ = ["PAGE_SIZE", "apply_service_errors", "flash_errors", "paginate", "require_manager"]
+__all__ = ["PAGE_SIZE", "errors_to_form", "flash_errors", "paginate", "require_manager"]
 
 PAGE_SIZE = 25
 

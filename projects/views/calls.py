@@ -19,7 +19,7 @@ from projects.models import (
     Call,
 )
 from projects.selectors import get_or_404
-from projects.views._common import apply_service_errors, flash_errors, paginate, require_manager
+from projects.views._common import errors_to_form, flash_errors, paginate, require_manager
 
 
 # --- Calls ------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ def call_edit(request, uuid=None):
                     call=call, actor=request.user, data=form.cleaned_data, criteria=rows
                 )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("The call is saved as a draft."))
             return redirect(call)

@@ -30,7 +30,7 @@ from projects.models import (
     Tranche,
 )
 from projects.selectors import get_or_404
-from projects.views._common import apply_service_errors, flash_errors, paginate, require_manager
+from projects.views._common import errors_to_form, flash_errors, paginate, require_manager
 from projects.workflow import GRANT_TRANSITIONS, actions_from
 
 
@@ -47,7 +47,7 @@ def grant_create(request, uuid):
                 proposal=proposal, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("The grant is created."))
             return redirect(grant)
@@ -111,7 +111,7 @@ def _grant_form_view(request, uuid, form_class, context_name, call_service):
         try:
             call_service(grant, form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect(grant)
@@ -142,7 +142,7 @@ def tranche_pay(request, uuid, number):
         try:
             services.tranche_pay(tranche=tranche, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("The payment is recorded."))
             return redirect(grant)
@@ -232,7 +232,7 @@ def indicator_report(request, uuid):
                 counts=form.counts(),
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Your indicator report is recorded."))
             return redirect(grant)
@@ -272,7 +272,7 @@ def report_detail(request, uuid):
                         note=form.cleaned_data["note"],
                     )
             except ValidationError as error:
-                apply_service_errors(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("The report is saved."))
                 return redirect(grant)

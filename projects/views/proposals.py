@@ -31,7 +31,7 @@ from projects.models import (
     Review,
 )
 from projects.selectors import get_or_404
-from projects.views._common import apply_service_errors, flash_errors, require_manager
+from projects.views._common import errors_to_form, flash_errors, require_manager
 
 
 # --- Proposals --------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def proposal_edit(request, uuid):
         except ValidationError as error:
             if isinstance(error, services.Refused):
                 services.audit_refusal(actor=request.user, obj=proposal)
-            apply_service_errors(form, error)
+            errors_to_form(form, error)
         else:
             if "submit" in request.POST:
                 messages.success(request, _("Your proposal is submitted."))
@@ -187,7 +187,7 @@ def _proposal_form_view(request, uuid, form_class, context_name, call_service, s
         try:
             call_service(proposal, form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, success)
             return redirect(proposal)
@@ -332,7 +332,7 @@ def review_score(request, uuid):
                 note=declaration.cleaned_data["conflict_note"],
             )
         except ValidationError as error:
-            apply_service_errors(declaration, error)
+            errors_to_form(declaration, error)
         else:
             messages.success(request, _("Your declaration is recorded."))
             return redirect(review)
@@ -345,7 +345,7 @@ def review_score(request, uuid):
                 comment=score_form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            apply_service_errors(score_form, error)
+            errors_to_form(score_form, error)
         else:
             messages.success(request, _("Your scores are recorded."))
             return redirect("projects:index")

@@ -21,7 +21,7 @@ from projects.models import (
     Training,
 )
 from projects.selectors import get_or_404
-from projects.views._common import apply_service_errors, paginate, require_manager
+from projects.views._common import errors_to_form, paginate, require_manager
 
 
 # --- Trainings and communal plans -------------------------------------------------------
@@ -34,7 +34,7 @@ def training_list(request):
         try:
             services.training_record(actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("The training is recorded."))
             return redirect("projects:training_list")
@@ -55,7 +55,7 @@ def plan_list(request):
         try:
             plan = services.action_plan_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("The plan is created."))
             return redirect("projects:plan_detail", pk=plan.pk)
@@ -82,7 +82,7 @@ def plan_detail(request, pk):
         try:
             services.plan_action_save(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("The action is added to the plan."))
             return redirect("projects:plan_detail", pk=plan.pk)

@@ -156,9 +156,13 @@ def test_a_supervisor_reads_only_their_bureau_trail(agent, make_user, login):
     assert client.get(f"/audit/beneficiary/{theirs.uuid}/").status_code == 404
     response = client.get("/audit/")
     assert response.status_code == 200
-    ids = {e.object_id for e in response.context["page"].object_list}
+    events = response.context["page"].object_list
+    ids = {e.object_id for e in events if e.action != "forbidden"}
     assert str(mine.uuid) in ids
     assert str(theirs.uuid) not in ids
+    # Their own refused attempt is in their bureau's trail (the id they typed, nothing more).
+    refused = [(e.object_type, e.object_id) for e in events if e.action == "forbidden"]
+    assert refused == [("access_log", str(theirs.uuid))]
 
 
 def test_a_programme_manager_reads_every_bureau_trail(agent, manager, login):

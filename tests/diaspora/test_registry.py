@@ -229,3 +229,38 @@ def test_an_officer_enters_a_member_and_an_association(client, login, registry):
     )  # fmt: skip
     assert response.status_code == 200
     assert "This phone number is already in the registry." in response.content.decode()
+
+
+def test_event_and_pending_lists_are_paginated_with_a_fixed_number_of_queries(
+    client, login, registry, django_assert_num_queries
+):
+    """Exactly as many queries with 61 rows as with 1 (no query per row), and 50 rows a page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    officer = registry["officer"]
+    factories.event(officer, title="Première")
+    for n in range(3):
+        services.member_self_register(
+            consent=True, first_name="Samira", last_name=f"Fictive{n}", sex="female",
+            email=f"pending{n}@example.org", country="BE",
+        )  # fmt: skip
+    login(officer)
+    counts = {}
+    for name in ["event_list", "pending"]:
+        with CaptureQueriesContext(connection) as few:
+            client.get(reverse(f"diaspora:{name}"))
+        counts[name] = len(few)
+    for n in range(60):
+        factories.event(officer, title=f"Foire {n}")
+    for n in range(3, 61):
+        services.member_self_register(
+            consent=True, first_name="Samira", last_name=f"Fictive{n}", sex="female",
+            email=f"pending{n}@example.org", country="BE",
+        )  # fmt: skip
+    for name, rows in [("event_list", "event-table"), ("pending", "pending-list")]:
+        with django_assert_num_queries(counts[name]):
+            response = client.get(reverse(f"diaspora:{name}"))
+        assert response.context["page"].paginator.count == 61
+        assert len(response.context["page"].object_list) == 50
+        assert rows in response.content.decode()

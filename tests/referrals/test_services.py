@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
@@ -152,12 +152,12 @@ def test_sides_and_states_are_enforced(sender, receiver, make_user):
     referral = send_referral(agent=sender, to_organisation=organisation)
     stranger = receiving_organisation()[1]
     for actor, action in [(sender, "accept"), (stranger, "accept"), (staff, "cancel")]:
-        with pytest.raises(ValidationError, match="pas autorisé"):
+        with pytest.raises(PermissionDenied, match="pas autorisé"):
             services.referral_transition(referral=referral, action=action, actor=actor)
     with pytest.raises(ValidationError, match="pas possible pour le moment"):
         services.referral_transition(referral=referral, action="start", actor=staff)
     manager = make_user(Role.PROGRAMME_MANAGER)
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.referral_transition(referral=referral, action="accept", actor=manager)
     services.referral_transition(referral=referral, action="cancel", actor=sender)
     referral.refresh_from_db()

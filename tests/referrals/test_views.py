@@ -268,3 +268,21 @@ def test_response_deadline_out_of_range_changes_nothing(client, login, receiver)
     assert response.status_code == 200
     organisation.directory_entry.refresh_from_db()
     assert organisation.directory_entry.response_days == 3
+
+
+def test_the_inbox_loads_only_the_shared_card_of_each_person():
+    """The receiving side's list never loads a person's phone, notes or vulnerabilities, so no
+    template can show them (the minimum card: name and code, and what decides access)."""
+    from referrals import selectors
+    from tests.baom.factories import BeneficiaryFactory
+    from tests.factories import UserFactory
+    from tests.referrals.factories import receiving_organisation, send_referral
+
+    agent = UserFactory(role=Role.AGENT)
+    organisation, staff = receiving_organisation()
+    person = BeneficiaryFactory(agent=agent, phone="+212600000002")
+    send_referral(agent=agent, to_organisation=organisation, beneficiary=person)
+    (referral,) = selectors.inbox(user=staff, box="new")
+    loaded = set(referral.beneficiary.__dict__) - referral.beneficiary.get_deferred_fields()
+    assert {"phone", "confidential_notes", "vulnerabilities", "birth_date"}.isdisjoint(loaded)
+    assert {"first_name", "last_name", "code"} <= loaded

@@ -4,6 +4,7 @@ counters that docs/security.md quotes (printed at the end of the run)."""
 from __future__ import annotations
 
 import os
+import secrets
 from collections import Counter
 
 from hypothesis import HealthCheck, Phase, settings
@@ -11,16 +12,19 @@ from hypothesis import strategies as st
 
 # One profile for every property-based test of this package, applied explicitly with
 # ``@settings(parent=PROFILE)`` so that other packages' hypothesis tests keep their defaults.
-# derandomize: the same examples on every run (CI failures reproduce); no example database
-# written into the tree. SECURITY_FUZZ_EXAMPLES raises the count for a longer local run.
+# A fresh seed on every run, so each run tries new examples; it is printed in the header and in
+# the summary of the run, and SECURITY_FUZZ_SEED=<seed> replays a failing run exactly. No example
+# database written into the tree. SECURITY_FUZZ_EXAMPLES raises the count (``make fuzz``).
+FUZZ_SEED = int(os.environ.get("SECURITY_FUZZ_SEED") or secrets.randbelow(2**32))
+FUZZ_EXAMPLES = int(os.environ.get("SECURITY_FUZZ_EXAMPLES", "10"))
 settings.register_profile(
     "tawjih-security",
-    max_examples=int(os.environ.get("SECURITY_FUZZ_EXAMPLES", "10")),
-    # No shrinking: a failure is reproducible as it is (derandomized), and shrinking long
+    max_examples=FUZZ_EXAMPLES,
+    # No shrinking: a failure is reproducible as it is (replay its seed), and shrinking long
     # strings through real requests would cost minutes.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     deadline=None,
-    derandomize=True,
+    derandomize=False,
     database=None,
     print_blob=True,
     suppress_health_check=[
@@ -113,11 +117,19 @@ def count(target: str, key: str, n: int = 1) -> None:
     PER_TARGET.setdefault(target, Counter())[key] += n
 
 
+def pytest_report_header(config):
+    return f"security fuzzing: seed {FUZZ_SEED} (replay: SECURITY_FUZZ_SEED={FUZZ_SEED})"
+
+
 def pytest_terminal_summary(terminalreporter):
     if not STATS:
         return
     write = terminalreporter.write_line
     terminalreporter.section("security fuzzing")
+    write(
+        f"seed {FUZZ_SEED}, {FUZZ_EXAMPLES} examples per form "
+        f"(replay: SECURITY_FUZZ_SEED={FUZZ_SEED} SECURITY_FUZZ_EXAMPLES={FUZZ_EXAMPLES})"
+    )
     write(
         f"hostile submissions tried: {STATS['tried']}, stored: {STATS['stored']}, "
         f"refused with a message: {STATS['refused']}, stored but invalid: "

@@ -16,10 +16,16 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from hypothesis import given, settings
+from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
-from tests.security.conftest import PROFILE, UNESCAPED_MARKERS, count, hostile_text
+from tests.security.conftest import (
+    FUZZ_SEED,
+    PROFILE,
+    UNESCAPED_MARKERS,
+    count,
+    hostile_text,
+)
 from tests.security.htmlforms import Form, default_data, parse_forms
 
 PROJECT_APPS = ["accounts", "core", "baom", "referrals", "projects", "diaspora", "reports"]
@@ -185,6 +191,7 @@ def fuzz(client, world, target: Target, *, max_examples: int | None = None) -> N
             answer.content.decode()
         )
 
+    @seed(FUZZ_SEED)
     @settings(PROFILE, max_examples=max_examples or PROFILE.max_examples)
     @given(st.data())
     def example(data):

@@ -1,11 +1,5 @@
-"""Law 09-08 in the intake module: consent per purpose, the rights of the person (access,
-rectification, erasure or objection) and the retention policy.
-
-Services in the sense of STYLE.md (keyword-only, validated, one transaction, audited), kept
-apart from ``services.py`` so that the register import and these rules can change side by side.
-Anonymisation and retention work on sets of ids in PostgreSQL (``UPDATE ... WHERE id = ANY``),
-in batches, never with a Python loop over the rows.
-"""
+"""The rights of the person: change history and rectification, access (the JSON file),
+anonymisation (erasure, objection; also used by retention)."""
 
 from __future__ import annotations
 
@@ -13,16 +7,14 @@ import json
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baom import permissions
-from baom.choices import AnonymisedReason, ConsentMethod, ConsentPurpose
+from baom import events, permissions
+from baom.choices import AnonymisedReason, ConsentMethod
 from baom.models import (
     Attendance,
     Beneficiary,
@@ -33,203 +25,9 @@ from baom.models import (
     ServiceDelivery,
     Visit,
 )
-from baom.validators import years_before
+from baom.privacy.common import CONSENT_FIELDS, RETENTION_ACTOR, person_ids
 from core import audit
 from core.models import AuditEvent
-
-CONSENT_FIELDS = {
-    ConsentPurpose.PROCESSING: "consent_processing",
-    ConsentPurpose.SHARING: "consent_sharing",
-    ConsentPurpose.CONTACT: "consent_contact",
-}
-# Written in the audit trail's username column for what the nightly job does (no user acts).
-RETENTION_ACTOR = "system:retention"
-BATCH_SIZE = 1000
-
-
-def person_ids(beneficiary: Beneficiary) -> list[int]:
-    """The record and the duplicates merged into it: one person."""
-    merged = Beneficiary.objects.filter(merged_into_id=beneficiary.pk).values_list("pk", flat=True)
-    return [beneficiary.pk, *merged]
-
-
-# --- Consent --------------------------------------------------------------------------------
-
-
-def consent_history_start(*, beneficiaries: Iterable[Beneficiary], actor) -> int:
-    """The first entries of the consent history of newly registered people, from their
-    booleans, consent date and method: processing and sharing always (both are asked at
-    registration, given or not), being contacted only when given (otherwise it was not asked).
-    ``beneficiary_register`` calls it; so must any bulk registration (the register import)."""
-    rows = [
-        ConsentRecord(
-            beneficiary=person,
-            purpose=purpose,
-            given=getattr(person, field),
-            date=person.consent_date,
-            method=person.consent_method,
-            recorded_by=actor,
-        )
-        for person in beneficiaries
-        for purpose, field in CONSENT_FIELDS.items()
-        if purpose != ConsentPurpose.CONTACT or person.consent_contact
-    ]
-    ConsentRecord.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-    return len(rows)
-
-
-_START_FOR = """
-INSERT INTO baom_consentrecord
-    (uuid, beneficiary_id, purpose, given, date, method, recorded_by_id, recorded_at)
-SELECT gen_random_uuid(), b.id, p.purpose,
-       CASE p.purpose WHEN %(processing)s THEN b.consent_processing
-                      WHEN %(sharing)s THEN b.consent_sharing
-                      ELSE b.consent_contact END,
-       b.consent_date, b.consent_method, %(actor)s, now()
-FROM baom_beneficiary b
-CROSS JOIN (VALUES (%(processing)s), (%(sharing)s), (%(contact)s)) AS p (purpose)
-WHERE b.uuid = ANY(%(uuids)s) AND (p.purpose <> %(contact)s OR b.consent_contact)
-"""
-
-
-def consent_history_start_for(*, uuids: list, actor) -> int:
-    """``consent_history_start`` for people just inserted in bulk (the register import's
-    ``COPY``), named by their uuids: one INSERT ... SELECT, whatever their number."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _START_FOR,
-            {
-                "uuids": uuids,
-                "actor": actor.pk,
-                "processing": str(ConsentPurpose.PROCESSING),
-                "sharing": str(ConsentPurpose.SHARING),
-                "contact": str(ConsentPurpose.CONTACT),
-            },
-        )
-        return cursor.rowcount
-
-
-_BACKFILL = """
-INSERT INTO baom_consentrecord
-    (uuid, beneficiary_id, purpose, given, date, method, recorded_by_id, recorded_at)
-SELECT gen_random_uuid(), b.id, %(purpose)s, b.{field}, b.consent_date, b.consent_method,
-       b.registered_by_id, b.created_at
-FROM baom_beneficiary b
-WHERE b.anonymised_at IS NULL AND NOT EXISTS (
-    SELECT 1 FROM baom_consentrecord c WHERE c.beneficiary_id = b.id AND c.purpose = %(purpose)s
-)
-"""
-
-
-def consent_history_backfill() -> int:
-    """Safety net run nightly: a person registered by a path that wrote no history (a bulk
-    insert) gets the first entries from their booleans, as the data migration 0006 did."""
-    added = 0
-    with connection.cursor() as cursor:
-        for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.SHARING):
-            cursor.execute(
-                _BACKFILL.format(field=CONSENT_FIELDS[purpose]), {"purpose": str(purpose)}
-            )
-            added += cursor.rowcount
-    return added
-
-
-def current_consents(beneficiary: Beneficiary) -> list[dict]:
-    """Per purpose: the current answer (the boolean) and the latest history entry, in 1 query."""
-    latest: dict[str, ConsentRecord] = {}
-    for record in beneficiary.consents.select_related("recorded_by").order_by(
-        "purpose", "-recorded_at", "-id"
-    ):
-        latest.setdefault(record.purpose, record)
-    return [
-        {
-            "purpose": purpose,
-            "label": purpose.label,
-            "given": getattr(beneficiary, field),
-            "record": latest.get(purpose),
-        }
-        for purpose, field in CONSENT_FIELDS.items()
-    ]
-
-
-def _consent_changed(*, person: Beneficiary, purpose: str, given: bool, actor) -> None:
-    """Effects of a changed answer beyond the boolean: withdrawing sharing ends partners'
-    access at once and cancels the person's open referrals."""
-    if purpose == ConsentPurpose.SHARING and not given:
-        from referrals.services import referrals_sharing_ended
-
-        ids = person_ids(person)
-        # Duplicates merged into the record carry referrals of their own: same answer.
-        Beneficiary.objects.filter(pk__in=ids).update(consent_sharing=False)
-        referrals_sharing_ended(beneficiary_ids=ids, actor=actor, action="consent_withdrawn")
-
-
-@transaction.atomic
-def consent_record(
-    *, beneficiary: Beneficiary, actor, purpose: str, given: bool, date: date, method: str
-) -> ConsentRecord:
-    """Record a consent given or withdrawn for one purpose, and keep the boolean in step."""
-    if not permissions.can_record_consent(actor, beneficiary):
-        raise PermissionDenied
-    person = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
-    if person.anonymised_at is not None:
-        raise ValidationError(_("This record has been anonymised."))
-    errors = {}
-    if purpose not in CONSENT_FIELDS:
-        errors["purpose"] = _("Choose a purpose.")
-    if method not in ConsentMethod.values:
-        errors["method"] = _("Choose how the person expressed it.")
-    if date is None or date > timezone.localdate():
-        errors["date"] = _("The date is in the future.")
-    if purpose == ConsentPurpose.PROCESSING and not given:
-        errors["given"] = _(
-            "Withdrawing consent to processing is an objection: a supervisor anonymises the "
-            "record from the person's rights page."
-        )
-    if errors:
-        raise ValidationError(errors)
-    purpose = ConsentPurpose(purpose)
-    record = ConsentRecord.objects.create(
-        beneficiary=person,
-        purpose=purpose,
-        given=given,
-        date=date,
-        method=method,
-        recorded_by=actor,
-    )
-    field = CONSENT_FIELDS[purpose]
-    if purpose == ConsentPurpose.PROCESSING:
-        # Confirmed again: the record's consent date and method are the latest confirmation.
-        person.consent_date, person.consent_method = date, method
-        person.version = F("version") + 1
-        person.save(update_fields=["consent_date", "consent_method", "version", "updated_at"])
-    elif getattr(person, field) != given:
-        setattr(person, field, given)
-        person.version = F("version") + 1
-        person.save(update_fields=[field, "version", "updated_at"])
-        _consent_changed(person=person, purpose=purpose, given=given, actor=actor)
-    audit.record(actor=actor, action=audit.Action.UPDATE, obj=person, organisation=person.bureau)
-    return record
-
-
-def consent_changes_from_edit(*, before: Beneficiary, after: Beneficiary, actor) -> None:
-    """An edit (or an import) that changed a consent boolean: the same history entry and
-    effects as the consent page."""
-    today = timezone.localdate()
-    for purpose, field in CONSENT_FIELDS.items():
-        given = getattr(after, field)
-        if getattr(before, field) == given:
-            continue
-        ConsentRecord.objects.create(
-            beneficiary=after,
-            purpose=purpose,
-            given=given,
-            date=after.consent_date if purpose == ConsentPurpose.PROCESSING else today,
-            method=after.consent_method,
-            recorded_by=actor,
-        )
-        _consent_changed(person=after, purpose=purpose, given=given, actor=actor)
-
 
 # --- Change history (edits and rectifications) -------------------------------------------
 
@@ -366,44 +164,6 @@ def person_data(beneficiary: Beneficiary) -> dict:
                 "next_follow_up": visit.next_follow_up,
             }
         )
-    from referrals.models import Referral, ReferralEvent
-
-    referrals = _rows(
-        Referral.objects.filter(beneficiary_id__in=ids).order_by("created_at", "id"),
-        [
-            "uuid",
-            "from_organisation__name",
-            "to_organisation__name",
-            "service__code",
-            "parent__uuid",
-            "reason",
-            "urgency",
-            "note",
-            "shared_fields",
-            "status",
-            "sent_at",
-            "due_on",
-            "answered_at",
-            "completed_at",
-            "closed_at",
-            "decline_reason",
-            "outcome",
-            "feedback",
-        ],
-    )
-    events = _rows(
-        ReferralEvent.objects.filter(referral__beneficiary_id__in=ids).order_by("created_at", "id"),
-        [
-            "referral__uuid",
-            "action",
-            "from_status",
-            "to_status",
-            "actor__email",
-            "actor_organisation__name",
-            "note",
-            "created_at",
-        ],
-    )
     uuids = [str(u) for u in records.values_list("uuid", flat=True)]
     access_log = _rows(
         AuditEvent.objects.filter(object_type="baom.beneficiary", object_id__in=uuids).order_by(
@@ -436,8 +196,11 @@ def person_data(beneficiary: Beneficiary) -> dict:
             Distribution.objects.filter(beneficiary_id__in=ids).order_by("date", "id"),
             ["date", "kit_type", "quantity", "for_household", "bureau__name"],
         ),
-        "referrals": referrals,
-        "referral_events": events,
+        **{
+            name: rows
+            for section in events.ACCESS_EXPORT_SECTIONS
+            for name, rows in section(ids).items()
+        },
         "consents": _rows(
             ConsentRecord.objects.filter(beneficiary_id__in=ids).order_by("recorded_at", "id"),
             [
@@ -525,9 +288,7 @@ def _anonymise(*, ids: list[int], reason: str, actor=None) -> int:
     BeneficiaryChange.objects.filter(beneficiary_id__in=done_ids).update(
         old_value="", new_value="", reason=""
     )
-    from referrals.services import referrals_sharing_ended
-
-    referrals_sharing_ended(
+    events.sharing_ended(
         beneficiary_ids=done_ids,
         actor=actor,
         action="anonymised",
@@ -569,7 +330,7 @@ def beneficiary_anonymise(
     An objection withdraws every consent in the history first."""
     if not permissions.can_exercise_rights(actor, beneficiary):
         raise PermissionDenied
-    person = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    person = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
     errors = {}
     if person.anonymised_at is not None:
         raise ValidationError(_("This record has already been anonymised."))
@@ -600,64 +361,3 @@ def beneficiary_anonymise(
     _anonymise(ids=ids, reason=reason, actor=actor)
     person.refresh_from_db()
     return person
-
-
-# --- Retention ------------------------------------------------------------------------------
-
-_CLOSED = """
-SELECT id FROM baom_beneficiary
-WHERE status = 'closed' AND closed_on < %(cutoff)s
-  AND anonymised_at IS NULL AND merged_into_id IS NULL
-ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
-"""
-_INACTIVE = """
-SELECT b.id FROM baom_beneficiary b
-WHERE b.status <> 'closed' AND b.anonymised_at IS NULL AND b.merged_into_id IS NULL
-  AND b.registered_on < %(cutoff)s AND b.updated_at < %(cutoff_at)s
-  AND NOT EXISTS (SELECT 1 FROM baom_visit v WHERE v.beneficiary_id = b.id
-                  AND v.date >= %(cutoff)s)
-  AND NOT EXISTS (SELECT 1 FROM baom_distribution d WHERE d.beneficiary_id = b.id
-                  AND d.date >= %(cutoff)s)
-  AND NOT EXISTS (SELECT 1 FROM baom_attendance a
-                  JOIN baom_groupactivity g ON g.id = a.activity_id
-                  WHERE a.beneficiary_id = b.id AND g.start_date >= %(cutoff)s)
-  AND NOT EXISTS (SELECT 1 FROM referrals_referral r WHERE r.beneficiary_id = b.id
-                  AND r.updated_at >= %(cutoff_at)s)
-ORDER BY b.id LIMIT %(limit)s FOR UPDATE OF b SKIP LOCKED
-"""
-
-
-def _retention_batches(select_sql: str, params: dict, *, batch_size: int) -> int:
-    """Anonymise, batch after batch (one transaction each), the records ``select_sql`` picks
-    and the duplicates merged into them, until none is left."""
-    total = 0
-    while True:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(select_sql, {**params, "limit": batch_size})
-                ids = [row[0] for row in cursor.fetchall()]
-            if not ids:
-                return total
-            merged = Beneficiary.objects.filter(merged_into_id__in=ids).values_list("pk", flat=True)
-            total += _anonymise(ids=[*ids, *merged], reason=AnonymisedReason.RETENTION)
-
-
-def retention_apply(*, today: date | None = None, batch_size: int = BATCH_SIZE) -> dict[str, int]:
-    """The retention policy (settings RETENTION_*): closed cases anonymised N years after
-    closing, open cases after N years without activity. Running it twice changes nothing the
-    second time. Returns counts (no personal data)."""
-    today = today or timezone.localdate()
-    closed_cutoff = years_before(today, settings.RETENTION_CLOSED_CASE_YEARS)
-    inactive_cutoff = years_before(today, settings.RETENTION_INACTIVE_CASE_YEARS)
-    inactive_at = timezone.make_aware(datetime.combine(inactive_cutoff, datetime.min.time()))
-    return {
-        "consents_backfilled": consent_history_backfill(),
-        "closed_cases": _retention_batches(
-            _CLOSED, {"cutoff": closed_cutoff}, batch_size=batch_size
-        ),
-        "inactive_cases": _retention_batches(
-            _INACTIVE,
-            {"cutoff": inactive_cutoff, "cutoff_at": inactive_at},
-            batch_size=batch_size,
-        ),
-    }
