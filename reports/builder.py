@@ -262,6 +262,8 @@ class Builder:
         self.start = date.fromisoformat(parameters["start"])
         self.end = date.fromisoformat(parameters["end"])
         self.breakdowns = parameters.get("breakdowns") or []
+        # Crossed tables: pairs of breakdowns, each crossed with sex (``CROSSINGS``).
+        self.crossings = [tuple(pair) for pair in parameters.get("crossings") or []]
         self.level = parameters.get("territory_level") or TerritoryLevel.PROVINCE
         self.bureau_id = parameters.get("bureau_id")
         self.split = parameters.get("period_split") or ""
@@ -335,13 +337,14 @@ class Builder:
             source += f" AND {bureau_col} = %(bureau)s"
         dims: list[tuple[str, str]] = []
         joins, ctes = "", []
-        if Breakdown.AGE_BAND in self.breakdowns:
+        wanted = {*self.breakdowns, *(d for pair in self.crossings for d in pair)}
+        if Breakdown.AGE_BAND in wanted:
             dims.append(("age_band", self._age_sql()))
-        if Breakdown.CATEGORY in self.breakdowns:
+        if Breakdown.CATEGORY in wanted:
             dims.append(("category", "b.category"))
-        if Breakdown.NATIONALITY in self.breakdowns:
+        if Breakdown.NATIONALITY in wanted:
             dims.append(("nationality", "b.nationality"))
-        if Breakdown.TERRITORY in self.breakdowns:
+        if Breakdown.TERRITORY in wanted:
             if self.level == TerritoryLevel.BUREAU:
                 dims.append(("territory", bureau_col))
             else:
@@ -351,8 +354,8 @@ class Builder:
                     f" LEFT JOIN tmap ON tmap.id = o.territory_id"
                 )
                 dims.append(("territory", f"tmap.{self.level}"))
-        if self.split:
-            dims.append(("period", period_sql(date_col, self.split)))
+        if self.split or "period" in wanted:
+            dims.append(("period", period_sql(date_col, self.split or PeriodSplit.MONTH)))
         source = source.replace(" WHERE ", f"{joins} WHERE ", 1)
         pid = "b.id" if measure == Measure.NEW_BENEFICIARIES else "s.beneficiary_id"
         rk = cellkey.record_key_sql("b.id", "person_seed")
@@ -363,7 +366,8 @@ class Builder:
         counts = self._person_counts(measure)
         names = [n for n, _e in dims]
         if names:
-            sets = ", ".join(["()", *(f"({n})" for n in names)])
+            crossed = [f"({a}, {b})" for a, b in self.crossings]
+            sets = ", ".join(["()", *(f"({n})" for n in names), *crossed])
             grouped = (
                 f"SELECT GROUPING({', '.join(names)}) AS gset, {', '.join(names)}, {counts} "  # noqa: S608
                 f"FROM base GROUP BY GROUPING SETS ({sets})"
@@ -380,8 +384,11 @@ class Builder:
                 f"row_number() OVER (PARTITION BY gset = {mask} AND nationality <> '' "
                 "ORDER BY female + male + not_recorded DESC, nationality) END AS rank FROM g)"
             )
+            # Crossed sets fold the same nationalities as the nationality table.
+            top = f"SELECT nationality FROM r WHERE rank <= {int(self.top)}"  # noqa: S608
             selected = [
-                f"CASE WHEN rank > {int(self.top)} THEN '{OTHER}' ELSE nationality END"
+                f"CASE WHEN nationality IS NULL OR nationality = '' OR nationality IN ({top}) "
+                f"THEN nationality ELSE '{OTHER}' END"
                 if n == "nationality" else n
                 for n in names
             ]  # fmt: skip
@@ -442,10 +449,11 @@ class Builder:
                    [{**g, "row": "total"} for g in groups if g["gset"] == full])
         ]  # fmt: skip
         for name in names:
+            if name not in self.breakdowns and not (name == "period" and self.split):
+                continue  # asked only inside a crossed table
             mask = self._mask(names, name)
-            rows = [{**g, "row": g[name]} for g in groups if g["gset"] == mask]
+            rows = [{**g, "row": self._key(name, g)} for g in groups if g["gset"] == mask]
             if name == "territory":
-                rows = [{**g, "row": g["territory_key"]} for g in rows]
                 tables.append(
                     _table(
                         f"{measure}__territory", measure, Breakdown.TERRITORY, rows, order="label"
@@ -463,16 +471,95 @@ class Builder:
                     )
                 )
             else:
-                fill = None
-                if name == "age_band":
-                    fill = [age_band_label(low, high) for low, high in self.age_bands]
-                elif name == "category":
-                    fill = list(Category.values)
-                tables.append(_table(f"{measure}__{name}", measure, name, rows, fill=fill))
+                tables.append(
+                    _table(f"{measure}__{name}", measure, name, rows, fill=self._fill(name))
+                )
         if Breakdown.VULNERABILITY in self.breakdowns:
             tables.append(self._vulnerability_table(measure))
-        order = ["total", *self.breakdowns, "period"]
-        return sorted(tables, key=lambda t: order.index(t["dim"]))
+        order = ["total", *self.breakdowns, "period", "crossed"]
+        tables = sorted(tables, key=lambda t: order.index(t["dim"]))
+        for a, b in self.crossings:
+            mask = (
+                full
+                ^ (1 << (len(names) - 1 - names.index(a)))
+                ^ (1 << (len(names) - 1 - names.index(b)))
+            )
+            tables.append(
+                self._crossed_table(measure, a, b, [g for g in groups if g["gset"] == mask])
+            )
+        return tables
+
+    @staticmethod
+    def _key(name: str, group: dict) -> str:
+        value = group["territory_key"] if name == "territory" else group[name]
+        return str(value) if value not in (None, "") else UNKNOWN
+
+    def _fill(self, name: str) -> list[str] | None:
+        if name == "age_band":
+            return [age_band_label(low, high) for low, high in self.age_bands]
+        if name == "category":
+            return list(Category.values)
+        if name == "period":
+            return period_keys(self.start, self.end, self.split or PeriodSplit.MONTH)
+        return None
+
+    def _crossed_table(self, measure: str, a: str, b: str, groups: list[dict]) -> dict:
+        """Sex × ``a`` × ``b``: one row per pair of values (every pair of the fixed lists, so
+        the shape does not leak empty cells), columns female, male, not recorded. Each row
+        keeps its two parts (key and, for territories, the names) for labels and exports."""
+        cells: dict[tuple[str, str], dict] = {}
+        labels: dict[str, dict] = {}
+        for group in groups:
+            pair = (self._key(a, group), self._key(b, group))
+            cells[pair] = group
+            if "territory" in (a, b) and group.get("label_fr"):
+                labels[self._key("territory", group)] = {
+                    lang: group[f"label_{lang}"] for lang in ("fr", "ar", "en")
+                    if group.get(f"label_{lang}")
+                }  # fmt: skip
+
+        def ordered(name: str, position: int) -> list[str]:
+            seen = list(dict.fromkeys(pair[position] for pair in cells))
+            fill = self._fill(name) or []
+            keys = [*fill, *(k for k in seen if k not in fill)]
+            if name == "territory":
+                return sorted(keys, key=lambda k: (k == UNKNOWN, labels.get(k, {}).get("fr", k)))
+            if name == "period":
+                return keys
+            totals: dict[str, int] = {}
+            for pair, group in cells.items():
+                totals[pair[position]] = totals.get(pair[position], 0) + sum(
+                    int(group[c] or 0) for c in SEXES
+                )
+            return _row_order(name, keys, {k: totals.get(k, 0) for k in keys})
+
+        rows = []
+        for ka in ordered(a, 0):
+            for kb in ordered(b, 1):
+                group = cells.get((ka, kb), {})
+                rows.append(
+                    {
+                        "key": f"{ka}|{kb}",
+                        "label": None,
+                        "parts": [
+                            {"dim": a, "key": ka, "label": labels.get(ka) if a == "territory"
+                             else None},
+                            {"dim": b, "key": kb, "label": labels.get(kb) if b == "territory"
+                             else None},
+                        ],
+                        "cells": [int(group.get(c) or 0) for c in SEXES],
+                        "keys": [int(group.get(f"{c}_k") or 0) % cellkey.N for c in SEXES],
+                    }
+                )  # fmt: skip
+        return {
+            "key": f"{measure}__{a}__{b}",
+            "measure": measure,
+            "dim": "crossed",
+            "dims": [a, b],
+            "k": k_for(measure),
+            "columns": list(SEXES),
+            "rows": rows,
+        }
 
     def vulnerability_sql(self, measure: str) -> tuple[str, dict]:
         source, _date, bureau_col, _counter = self._person_source(measure)

@@ -17,6 +17,7 @@ from reports import builder, suppression
 from reports.choices import (
     PROGRAMME_MEASURES,
     Breakdown,
+    Crossing,
     Measure,
     PeriodSplit,
     Protection,
@@ -63,6 +64,9 @@ def clean_parameters(data: dict) -> dict:
     protection = data.get("protection") or Protection.SUPPRESS
     if protection not in Protection.values:
         errors["protection"] = _("Choose a small-count protection from the list.")
+    crossings = [c for c in Crossing.values if c in (data.get("crossings") or [])]
+    if len(crossings) > MAX_CROSSINGS:
+        errors["crossings"] = _("Ask for at most %(max)s crossed tables.") % {"max": MAX_CROSSINGS}
     bands = data.get("age_bands") or AGE_BANDS
     try:
         bands = check_age_bands(bands)
@@ -81,10 +85,12 @@ def clean_parameters(data: dict) -> dict:
         "nationality_top": top,
         "age_bands": [list(band) for band in bands],
         "protection": protection,
+        "crossings": [Crossing(c).dims for c in crossings],
     }
 
 
 MAX_TOP = 50
+MAX_CROSSINGS = 3
 
 
 def check_age_bands(bands) -> list[tuple[int, int | None]]:
@@ -109,9 +115,10 @@ def check_age_bands(bands) -> list[tuple[int, int | None]]:
     return bands
 
 
-def report_request(*, user, data: dict) -> Report:
-    """Save the request and hand it to the worker once the transaction commits. If the broker
-    is down the report stays queued (``enqueued_at`` empty) and the beat task retries it."""
+def report_check(*, user, data: dict) -> dict:
+    """The parameters of a request as the worker will get them (scoped to a supervisor's
+    bureau), or a ValidationError, including "too fine to publish" with a coarser request
+    suggested: known before anything is queued. Writes nothing."""
     if not can_request_report(user):
         raise PermissionDenied
     parameters = clean_parameters(data)
@@ -122,6 +129,16 @@ def report_request(*, user, data: dict) -> Report:
                                "they are not available in a bureau's report.")}
             )  # fmt: skip
         parameters["bureau_id"] = user.organisation_id
+    refusal = publishable_check(parameters)
+    if refusal:  # the form shows it on the breakdowns and suggests a coarser request
+        raise ValidationError({"breakdowns": refusal})
+    return parameters
+
+
+def report_request(*, user, data: dict) -> Report:
+    """Save the request and hand it to the worker once the transaction commits. If the broker
+    is down the report stays queued (``enqueued_at`` empty) and the beat task retries it."""
+    parameters = report_check(user=user, data=data)
     rules = CURRENT[parameters["protection"]]
     with transaction.atomic():
         report = Report(requested_by=user, parameters=parameters, rules_version=rules)
@@ -130,6 +147,23 @@ def report_request(*, user, data: dict) -> Report:
         transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
     report.refresh_from_db(fields=["enqueued_at"])
     return report
+
+
+def publishable_check(parameters: dict) -> str:
+    """Before anything is queued: "" if the report can be published under its rule set, else
+    the message that says why not and suggests a coarser request. Exact, not a guess: it builds
+    the person tables of the cheapest person measure asked (new beneficiaries, else people
+    served: one GROUPING SETS query) and applies the worker's own ``too_fine`` rule."""
+    from reports.choices import PERSON_MEASURES
+
+    measures = [m for m in (Measure.NEW_BENEFICIARIES, Measure.BENEFICIARIES_SERVED)
+                if m in parameters["measures"] and m in PERSON_MEASURES]  # fmt: skip
+    if not measures or not (parameters.get("breakdowns") or parameters.get("crossings")
+                            or parameters.get("period_split")):  # fmt: skip
+        return ""
+    tables = builder.build({**parameters, "measures": measures[:1]})
+    rules = CURRENT[parameters.get("protection") or Protection.SUPPRESS]
+    return too_fine_message(parameters) if suppression.too_fine(tables, rules) else ""
 
 
 def report_enqueue(*, report_id: int) -> bool:
@@ -189,6 +223,13 @@ def queued_reports_retry() -> int:
 
 
 def too_fine_message(parameters: dict) -> str:
+    if parameters.get("crossings"):
+        return _(
+            "This report is too fine to publish: most of its figures are small counts that "
+            "would be shown as 0 or k. Request it again with fewer crossed tables, a coarser "
+            "territory level (province rather than commune or bureau), fewer age bands or "
+            "nationalities, or over a longer period."
+        )
     if parameters.get("territory_level") in (TerritoryLevel.COMMUNE, TerritoryLevel.BUREAU):
         return _(
             "This report is too fine to publish: most of its figures would be hidden to protect "

@@ -1,0 +1,323 @@
+"""The attack battery (issue 13): a population registered through the real services, many
+reports requested as a statistician may (random age bands, periods, territories, levels,
+crossings, a bureau's scope, both protection options, and the five attacks that worked on
+rule set 2026.1), then every published cell attacked together.
+
+The attacker knows the rule (``cellkey.bounds``: what range of true values each published
+figure allows) and, to be generous, which combinations of attributes exist (one unknown count
+per combination, "atom"). Every published cell is an equation ``lo <= sum of its atoms <= hi``;
+linear programming (HiGHS) gives, for every cell whose true value is 1..k-1, the smallest and
+largest value those equations allow, and mixed-integer programming tightens the narrow ones.
+A cell is recovered when both bounds meet at its true value. The cells each report covers are
+computed here from the request and the people (age on the last day of the period, month of
+registration, the bureau's commune and province), not by the builder.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import math
+import random
+import time
+
+import pytest
+
+from accounts.roles import Role
+from reports import cellkey
+from reports.builder import build
+from reports.presentation import present
+from reports.suppression import round_to
+from tests.baom.factories import BeneficiaryFactory
+from tests.factories import CommuneFactory, OrganisationFactory, ProvinceFactory, UserFactory
+
+np = pytest.importorskip("numpy")
+optimize = pytest.importorskip("scipy.optimize")
+sparse = pytest.importorskip("scipy.sparse")
+
+K = 5
+SEXES = ["female", "male", "not_recorded"]
+BOUNDARIES = [5, 12, 18, 20, 25, 30, 35, 40, 50, 60]
+CATEGORIES = ["rpt", "asylum_seeker", "refugee", "mre_returnee", "host"]
+NATIONALITIES = ["SN", "ML", "CI", "GN", "CM", "NG", "MA", ""]
+YEAR = 2026
+RANDOM_REQUESTS = 40
+
+
+def _age(birth: datetime.date | None, day: datetime.date) -> int | None:
+    if birth is None:
+        return None
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _band(age: int | None, bands) -> str:
+    if age is None:
+        return "unknown"
+    for low, high in bands:
+        if high is None or low <= age <= high:
+            return f"{low}+" if high is None else f"{low}-{high}"
+    raise AssertionError(age)
+
+
+def _bands(cuts: list[int]):
+    lows = [0, *cuts]
+    return [[low, nxt - 1] for low, nxt in itertools.pairwise(lows)] + [[lows[-1], None]]
+
+
+def _row_of(person: dict, dim: str, p: dict) -> str:
+    end = datetime.date.fromisoformat(p["end"])
+    if dim == "total":
+        return "total"
+    if dim == "age_band":
+        return _band(_age(person["birth"], end), p["age_bands"])
+    if dim == "category":
+        return person["category"]
+    if dim == "nationality":
+        return person["nationality"] or "unknown"
+    if dim == "territory":
+        return person["place"][p["territory_level"]]
+    if dim == "period":
+        day = person["registered"]
+        if p["period_split"] == "quarter":
+            return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+        return f"{day.year}-{day.month:02d}"
+    raise AssertionError(dim)
+
+
+def _possible(published: int, rules: str) -> tuple[int, int]:
+    """True values a published figure allows, under the rule set (with rounding: every
+    perturbed figure that rounds to it)."""
+    if not rules.endswith("-r5"):
+        return cellkey.bounds(published, K)
+    ranges = []
+    for q in range(max(0, published - 2), published + 3):
+        if round_to(q, 5) != published:
+            continue
+        try:
+            ranges.append(cellkey.bounds(q, K))
+        except ValueError:
+            continue
+    return min(r[0] for r in ranges), max(r[1] for r in ranges)
+
+
+def _requests(rnd: random.Random, bureaus) -> list[tuple[dict, str]]:
+    def period(start, end):
+        return {"start": start.isoformat(), "end": end.isoformat()}
+
+    def request(**kw):
+        return {
+            "measures": ["new_beneficiaries"],
+            "breakdowns": [],
+            "territory_level": "province",
+            "bureau_id": None,
+            "period_split": "",
+            "nationality_top": 50,
+            "age_bands": _bands([18, 60]),
+            **period(datetime.date(YEAR, 1, 1), datetime.date(YEAR, 6, 30)),
+            **kw,
+        }
+
+    asked = [
+        # The five attacks that worked on 2026.1, each with both protection options.
+        request(breakdowns=["age_band"], age_bands=_bands([25, 120])),
+        request(breakdowns=["age_band"], age_bands=_bands([25, 60])),
+        request(breakdowns=["age_band", "category"], period_split="month",
+                **period(datetime.date(YEAR, 1, 1), datetime.date(YEAR, 3, 31))),
+        request(breakdowns=["age_band", "category"],
+                **period(datetime.date(YEAR, 1, 1), datetime.date(YEAR, 1, 31))),
+        request(breakdowns=["age_band", "category"],
+                **period(datetime.date(YEAR, 2, 1), datetime.date(YEAR, 2, 28))),
+        request(breakdowns=["territory", "category"], territory_level="bureau"),
+        request(breakdowns=["territory", "category"], territory_level="province"),
+        request(breakdowns=["category"], **period(datetime.date(YEAR, 2, 2),
+                                                  datetime.date(YEAR, 5, 31))),
+        request(breakdowns=["category"], **period(datetime.date(YEAR, 2, 3),
+                                                  datetime.date(YEAR, 5, 31))),
+    ]  # fmt: skip
+    for _ in range(RANDOM_REQUESTS):  # as a statistician may
+        start = datetime.date(YEAR, 1, 1) + datetime.timedelta(days=rnd.randint(0, 120))
+        end = start + datetime.timedelta(days=rnd.randint(20, 150))
+        cuts = sorted(rnd.sample(BOUNDARIES, rnd.randint(1, 4)))
+        asked.append(
+            request(
+                breakdowns=rnd.sample(
+                    ["age_band", "category", "nationality", "territory"], rnd.randint(1, 3)
+                ),
+                territory_level=rnd.choice(["region", "province", "commune", "bureau"]),
+                bureau_id=rnd.choice([None, None, None, bureaus[0].pk]),
+                period_split=rnd.choice(["", "", "month", "quarter"]),
+                age_bands=_bands(cuts),
+                **period(start, min(end, datetime.date(YEAR, 6, 30))),
+            )
+        )
+    return [(p, rules) for p in asked for rules in ("2026.2", "2026.2-r5")]
+
+
+@pytest.fixture
+def population():
+    """300 people in four bureaus (two communes of one province, one commune of another,
+    a third province), registered over the first half of the year."""
+    rnd = random.Random(13)
+    p1, p2 = ProvinceFactory(), ProvinceFactory()
+    p2.parent = p1.parent
+    p2.save()
+    communes = [CommuneFactory(parent=p1), CommuneFactory(parent=p1), CommuneFactory(parent=p2)]
+    bureaus = [OrganisationFactory(bureau=True, territory=c) for c in communes]
+    agents = [UserFactory(role=Role.AGENT, organisation=b) for b in bureaus]
+    people = []
+    for _ in range(300):
+        index = rnd.randrange(3)
+        birth = None if rnd.random() < 0.05 else datetime.date(
+            rnd.randint(1950, 2025), rnd.randint(1, 12), rnd.randint(1, 28)
+        )  # fmt: skip
+        person = {
+            "sex": rnd.choice(["female", "female", "male", "male", "not_recorded"]),
+            "birth": birth,
+            "category": rnd.choice(CATEGORIES),
+            "nationality": rnd.choice(NATIONALITIES),
+            "registered": datetime.date(YEAR, rnd.randint(1, 6), rnd.randint(1, 28)),
+            "bureau": bureaus[index].pk,
+            "place": {
+                "bureau": str(bureaus[index].uuid),
+                "commune": communes[index].code,
+                "province": communes[index].parent.code,
+                "region": p1.parent.code,
+            },
+        }
+        BeneficiaryFactory(
+            agent=agents[index],
+            sex=person["sex"],
+            birth_date=person["birth"],
+            category=person["category"],
+            nationality=person["nationality"],
+            registered_on=person["registered"],
+        )
+        people.append(person)
+    return rnd, bureaus, people
+
+
+def _equations(people, requests):
+    """Every published cell of every request: (the people it covers, true value, published)."""
+    cells = []
+    for p, rules in requests:
+        tables = build(p)
+        for table in tables:
+            table["rules"] = rules
+        for table, shown in zip(tables, present(tables, cleared=False), strict=True):
+            start, end = (
+                datetime.date.fromisoformat(p["start"]),
+                datetime.date.fromisoformat(p["end"]),
+            )
+            scope = [
+                i
+                for i, person in enumerate(people)
+                if start <= person["registered"] <= end
+                and (p["bureau_id"] is None or person["bureau"] == p["bureau_id"])
+            ]
+            for row in shown["rows"]:
+                members = [i for i in scope if _row_of(people[i], table["dim"], p) == row["key"]]
+                for sex, cell in zip(SEXES, row["cells"], strict=True):
+                    chosen = frozenset(i for i in members if people[i]["sex"] == sex)
+                    cells.append((chosen, cell["value"], rules))
+                cells.append((frozenset(members), row["total"]["value"], rules))
+            for sex, cell in zip(SEXES, shown["totals"]["cells"], strict=True):
+                chosen = frozenset(i for i in scope if people[i]["sex"] == sex)
+                cells.append((chosen, cell["value"], rules))
+            cells.append((frozenset(scope), shown["totals"]["total"]["value"], rules))
+    return cells
+
+
+def _attack(people, cells, possible=_possible):
+    """Bounds on every cell from every published equation together. Returns (targets,
+    recovered): the distinct cells of true value 1..k-1 and those pinned exactly."""
+    atoms: dict[tuple, int] = {}
+    atom_of = []
+    for person in people:
+        signature = (person["sex"], person["birth"], person["category"], person["nationality"],
+                     person["bureau"], person["registered"])  # fmt: skip
+        atom_of.append(atoms.setdefault(signature, len(atoms)))
+    bounds: dict[frozenset, list[int]] = {}
+    for members, published, rules in cells:
+        atom_set = frozenset(atom_of[i] for i in members)
+        lo, hi = possible(published, rules)
+        truth = len(members)
+        assert lo <= truth <= hi, "the rule's bounds must hold for the true value"
+        known = bounds.setdefault(atom_set, [lo, hi, truth])
+        known[0], known[1] = max(known[0], lo), min(known[1], hi)
+    sets = [s for s in bounds if s]
+    matrix = sparse.lil_matrix((len(sets), len(atoms)))
+    for r, atom_set in enumerate(sets):
+        for a in atom_set:
+            matrix[r, a] = 1
+    matrix = matrix.tocsr()
+    lo = np.array([bounds[s][0] for s in sets], dtype=float)
+    hi = np.array([bounds[s][1] for s in sets], dtype=float)
+    constraint = optimize.LinearConstraint(matrix, lo, hi)
+    targets = [s for s in sets if 1 <= bounds[s][2] < K]
+    recovered = []
+    free = optimize.Bounds(0, np.inf)
+    for atom_set in targets:
+        c = np.zeros(len(atoms))
+        c[list(atom_set)] = 1
+        ends = []
+        for sign in (1, -1):  # the linear relaxation first: fast
+            res = optimize.milp(sign * c, constraints=constraint, bounds=free)
+            assert res.status == 0
+            ends.append(sign * res.fun)
+        low, high = math.ceil(ends[0] - 1e-6), math.floor(ends[1] + 1e-6)
+        if high - low <= 2:  # narrow: integer bounds may pin it
+            ends = []
+            for sign in (1, -1):
+                res = optimize.milp(sign * c, constraints=constraint, bounds=free,
+                                    integrality=np.ones(len(atoms)))  # fmt: skip
+                assert res.status == 0
+                ends.append(round(sign * res.fun))
+            low, high = ends
+        if low == high:
+            assert low == bounds[atom_set][2]
+            recovered.append(atom_set)
+    return targets, recovered, bounds
+
+
+@pytest.mark.django_db
+def test_no_combination_of_published_reports_recovers_a_small_count(population):
+    rnd, bureaus, people = population
+    requests = _requests(rnd, bureaus)
+    cells = _equations(people, requests)
+    started = time.monotonic()
+    targets, recovered, _bounds = _attack(people, cells)
+    print(f"attack: {time.monotonic() - started:.1f} s")
+    # Utility, over the distinct published cells (docs/security.md).
+    distinct = {(members, rules): published for members, published, rules in cells}
+    changes = [abs(published - len(members)) for (members, _r), published in distinct.items()]
+    unchanged = sum(1 for change in changes if change == 0) / len(changes)
+    print(
+        f"\nattack battery: {len(requests)} reports, {len(distinct)} distinct published cells, "
+        f"{len(targets)} distinct cells of 1..{K - 1}, recovered exactly: {len(recovered)}; "
+        f"unchanged {unchanged:.1%}, mean absolute change {sum(changes) / len(changes):.2f}"
+    )
+    assert len(requests) >= 90 and len(targets) >= 50
+    assert recovered == []
+
+
+@pytest.mark.django_db
+def test_the_attack_finds_small_counts_when_figures_are_exact(population):
+    """The control: the same equations with the exact figures pin small counts (so the
+    battery's zero above is the protection's doing, not a blind attack)."""
+    rnd, bureaus, people = population
+    requests = _requests(rnd, bureaus)[:20]
+    cells = [(members, len(members), "exact") for members, _v, _r in _equations(people, requests)]
+    targets, recovered, _bounds = _attack(people, cells, possible=lambda v, _rules: (v, v))
+    assert len(recovered) == len(targets) > 0
+
+
+def test_the_known_attacks_give_noise_not_a_person():
+    """Differencing two cells (60+ = 25-119 minus 25-59, a quarter minus its months, a
+    province minus its other bureaus): each published figure is only known to ±2, so the
+    difference of a 3 is anywhere in a range that includes 0 and 5 or more."""
+    lo_a, hi_a = cellkey.bounds(40, K)
+    lo_b, hi_b = cellkey.bounds(37, K)
+    assert (lo_a - hi_b, hi_a - lo_b) == (-1, 7)
+    for small in range(1, K):
+        published = {cellkey.perturb(small, key, K) for key in range(cellkey.N)}
+        assert published == {0, K}
