@@ -23,7 +23,8 @@ import json
 from collections.abc import Callable
 from datetime import date
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     BigIntegerField,
@@ -44,7 +45,14 @@ from django.db.models.functions import Coalesce
 from accounts.models import Organisation, Territory
 from baom.choices import AGE_BANDS, ActivityType, Category, KitType, Sex, Vulnerability
 from baom.choices import age_band_label as _band_label
-from baom.models import Attendance, Beneficiary, Distribution, GroupActivity, ServiceDelivery
+from baom.models import (
+    Attendance,
+    Beneficiary,
+    Distribution,
+    GroupActivity,
+    ServiceDelivery,
+    ServiceType,
+)
 from diaspora.models import DiasporaMember, Participation
 from projects.models import Grant, Indicator, IndicatorAchievement, Proposal, TargetGroup
 from referrals.choices import Status as ReferralStatus
@@ -53,6 +61,8 @@ from reports import cellkey
 from reports.choices import Breakdown, Measure, PeriodSplit, TerritoryLevel
 from reports.suppression import k_for
 
+# work_mem of the report's GROUPING SETS statements (see ``Builder._fetch``).
+REPORT_WORK_MEM = getattr(settings, "REPORTS_WORK_MEM", "") or "128MB"
 SEXES = [Sex.FEMALE.value, Sex.MALE.value, Sex.NOT_RECORDED.value]
 COUNT = ["count"]
 UNKNOWN = "unknown"
@@ -259,6 +269,7 @@ tmap AS (
 class Builder:
     def __init__(self, parameters: dict):
         self.p = parameters
+        self._services_cache: list[dict] | None = None
         self.start = date.fromisoformat(parameters["start"])
         self.end = date.fromisoformat(parameters["end"])
         self.breakdowns = parameters.get("breakdowns") or []
@@ -435,7 +446,11 @@ class Builder:
         return full ^ (1 << (len(names) - 1 - names.index(name)))
 
     def _fetch(self, sql: str, params: dict) -> list[dict]:
-        with connection.cursor() as cursor:
+        # The distinct count of people served sorts a year of services: with the default 4 MB
+        # it spills to disk. More memory for this statement only (``set_config(..., true)``
+        # lasts until the end of the transaction opened here).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [REPORT_WORK_MEM])
             cursor.execute(sql, params)
             names = [c.name for c in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -590,36 +605,59 @@ class Builder:
         return self._person_tables(Measure.BENEFICIARIES_SERVED)
 
     # --- Services, activities, kits, referrals: one GROUP BY per table ---------------------
+    def _service_groups(self) -> list[dict]:
+        """Services and protection/GBV services, by type and by period, in ONE scan of the
+        period's services (``GROUPING SETS``), kept for the second measure that needs it."""
+        if self._services_cache is None:
+            rk = cellkey.record_key_sql("s.id", "service_seed")
+            scope = " AND s.bureau_id = %(bureau)s" if self.bureau_id else ""
+            period = period_sql("s.date", self.split) if self.split else "NULL::text"
+            sets = "(sens, st_id)" + (", (sens, period)" if self.split else "")
+            counts = ", ".join(
+                f"COUNT(*) FILTER (WHERE sex = '{sex}') AS {sex}, "
+                f"SUM(rk) FILTER (WHERE sex = '{sex}') AS {sex}_k"
+                for sex in SEXES
+            )
+            sql = (
+                f"WITH base AS (SELECT st.is_sensitive AS sens, st.id AS st_id, b.sex AS sex, "  # noqa: S608
+                f"{rk} AS rk, {period} AS period "
+                f"FROM {ServiceDelivery._meta.db_table} s "
+                f"JOIN {Beneficiary._meta.db_table} b ON b.id = s.beneficiary_id "
+                f"JOIN {ServiceType._meta.db_table} st ON st.id = s.service_type_id "
+                f"WHERE b.merged_into_id IS NULL AND s.date BETWEEN %(start)s AND %(end)s{scope}) "
+                f"SELECT GROUPING(st_id, period) AS gset, sens, st_id, period, {counts} "
+                f"FROM base GROUP BY GROUPING SETS ({sets})"
+            )
+            params = {**self._params(), "service_seed": cellkey.seed("service")}
+            self._services_cache = self._fetch(sql, params)
+        return self._services_cache
+
     def _services(self, measure: str, sensitive: bool) -> list[dict]:
-        qs = self._scope(
-            ServiceDelivery.objects.filter(
-                date__range=(self.start, self.end),
-                beneficiary__merged_into__isnull=True,
-                service_type__is_sensitive=sensitive,
-            )
-        )
-        groups = (
-            qs.values(
-                row=F("service_type__code"),
-                label_fr=F("service_type__name_fr"),
-                label_ar=F("service_type__name_ar"),
-                label_en=F("service_type__name_en"),
-                position=F("service_type__position"),
-            )
-            .annotate(**_by_sex("beneficiary__sex", kind="service"))
-            .order_by("position", "row")
-        )
-        tables = [_table(f"{measure}__service_type", measure, "service_type", groups)]
+        groups = [g for g in self._service_groups() if g["sens"] == sensitive]
+        types = {
+            t["pk"]: t
+            for t in ServiceType.objects.filter(
+                pk__in={g["st_id"] for g in groups if g["st_id"] is not None}
+            ).values("pk", "code", "name_fr", "name_ar", "name_en", "position")
+        }
+        by_type = sorted(
+            (
+                {**g, "row": types[g["st_id"]]["code"], "label_fr": types[g["st_id"]]["name_fr"],
+                 "label_ar": types[g["st_id"]]["name_ar"],
+                 "label_en": types[g["st_id"]]["name_en"]}
+                for g in groups if g["gset"] == 1
+            ),
+            key=lambda g: (types[g["st_id"]]["position"], g["row"]),
+        )  # fmt: skip
+        tables = [_table(f"{measure}__service_type", measure, "service_type", by_type)]
         if self.split:
+            by_period = [{**g, "row": g["period"]} for g in groups if g["gset"] == 2]
             tables.append(
-                self._period_table(
-                    f"{measure}__period",
-                    measure,
-                    qs,
-                    "date",
-                    _by_sex("beneficiary__sex", kind="service"),
+                _table(
+                    f"{measure}__period", measure, "period", by_period, fill=self.periods,
+                    order="fill",
                 )
-            )
+            )  # fmt: skip
         return tables
 
     def services(self) -> list[dict]:
@@ -843,12 +881,32 @@ class Builder:
         ]  # fmt: skip
 
 
+# The registry of measures: each measure code and the method that builds its tables. Explicit
+# (issue 15), so a search for a measure finds its code, and a measure without a builder fails
+# at import (the check below) rather than at a user's request.
+MEASURES: dict[str, Callable[[Builder], list[dict]]] = {
+    Measure.NEW_BENEFICIARIES: Builder.new_beneficiaries,
+    Measure.BENEFICIARIES_SERVED: Builder.beneficiaries_served,
+    Measure.SERVICES: Builder.services,
+    Measure.PROTECTION_SERVICES: Builder.protection_services,
+    Measure.ACTIVITY_PARTICIPANTS: Builder.activity_participants,
+    Measure.KITS: Builder.kits,
+    Measure.REFERRALS: Builder.referrals,
+    Measure.PROPOSALS: Builder.proposals,
+    Measure.GRANTS: Builder.grants,
+    Measure.DIASPORA_MEMBERS: Builder.diaspora_members,
+    Measure.EVENT_PARTICIPANTS: Builder.event_participants,
+}
+if set(MEASURES) != set(Measure.values):  # pragma: no cover - a programming error
+    raise ImportError(f"measures without a builder: {set(Measure.values) - set(MEASURES)}")
+
+
 def build(parameters: dict, progress: Callable[[int], None] = lambda pct: None) -> list[dict]:
     builder = Builder(parameters)
     measures = [m for m in Measure.values if m in parameters["measures"]]
     tables: list[dict] = []
     for done, measure in enumerate(measures, start=1):
-        tables.extend(getattr(builder, measure)())
+        tables.extend(MEASURES[measure](builder))
         progress(min(99, int(100 * done / len(measures))))
     return tables
 

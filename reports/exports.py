@@ -131,4 +131,7 @@ def to_csv(report, tables: list[dict], *, cleared: bool) -> str:
                 [*table["columns"], total], [*row["cells"], row["total"]], strict=True
             ):
                 writer.writerow(_safe([table["title"], row["label"], column, _value(cell)]))
+    # The protection in plain words, as on the page (last, so the figures read first).
+    writer.writerow(_safe([_("Notes"), _("Small-count rule set"), report.rules_version,
+                           _note(cleared, report)]))  # fmt: skip
     return out.getvalue()
