@@ -28,6 +28,7 @@ from tests.reports.factories import REGISTERED
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = os.environ.get("TAWJIH_SCREENSHOTS")
 
+
 def _login(page, user):
     page.goto("/accounts/login/")
     page.locator('input[name="username"]').fill(user.email)
