@@ -449,6 +449,11 @@ class Builder:
         # The distinct count of people served sorts a year of services: with the default 4 MB
         # it spills to disk. More memory for this statement only (``set_config(..., true)``
         # lasts until the end of the transaction opened here).
+        if "SUM(DISTINCT" not in sql:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                names = [c.name for c in cursor.description]
+                return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT set_config('work_mem', %s, true)", [REPORT_WORK_MEM])
             cursor.execute(sql, params)
@@ -612,7 +617,8 @@ class Builder:
             rk = cellkey.record_key_sql("s.id", "service_seed")
             scope = " AND s.bureau_id = %(bureau)s" if self.bureau_id else ""
             period = period_sql("s.date", self.split) if self.split else "NULL::text"
-            sets = "(sens, st_id)" + (", (sens, period)" if self.split else "")
+            named = "sens, st_id, code, label_fr, label_ar, label_en, position"
+            sets = f"({named})" + (", (sens, period)" if self.split else "")
             counts = ", ".join(
                 f"COUNT(*) FILTER (WHERE sex = '{sex}') AS {sex}, "
                 f"SUM(rk) FILTER (WHERE sex = '{sex}') AS {sex}_k"
@@ -620,12 +626,13 @@ class Builder:
             )
             sql = (
                 f"WITH base AS (SELECT st.is_sensitive AS sens, st.id AS st_id, b.sex AS sex, "  # noqa: S608
-                f"{rk} AS rk, {period} AS period "
+                "st.code, st.name_fr AS label_fr, st.name_ar AS label_ar, "
+                f"st.name_en AS label_en, st.position, {rk} AS rk, {period} AS period "
                 f"FROM {ServiceDelivery._meta.db_table} s "
                 f"JOIN {Beneficiary._meta.db_table} b ON b.id = s.beneficiary_id "
                 f"JOIN {ServiceType._meta.db_table} st ON st.id = s.service_type_id "
                 f"WHERE b.merged_into_id IS NULL AND s.date BETWEEN %(start)s AND %(end)s{scope}) "
-                f"SELECT GROUPING(st_id, period) AS gset, sens, st_id, period, {counts} "
+                f"SELECT GROUPING(st_id, period) AS gset, {named}, period, {counts} "
                 f"FROM base GROUP BY GROUPING SETS ({sets})"
             )
             params = {**self._params(), "service_seed": cellkey.seed("service")}
@@ -634,21 +641,10 @@ class Builder:
 
     def _services(self, measure: str, sensitive: bool) -> list[dict]:
         groups = [g for g in self._service_groups() if g["sens"] == sensitive]
-        types = {
-            t["pk"]: t
-            for t in ServiceType.objects.filter(
-                pk__in={g["st_id"] for g in groups if g["st_id"] is not None}
-            ).values("pk", "code", "name_fr", "name_ar", "name_en", "position")
-        }
         by_type = sorted(
-            (
-                {**g, "row": types[g["st_id"]]["code"], "label_fr": types[g["st_id"]]["name_fr"],
-                 "label_ar": types[g["st_id"]]["name_ar"],
-                 "label_en": types[g["st_id"]]["name_en"]}
-                for g in groups if g["gset"] == 1
-            ),
-            key=lambda g: (types[g["st_id"]]["position"], g["row"]),
-        )  # fmt: skip
+            ({**g, "row": g["code"]} for g in groups if g["gset"] == 1),
+            key=lambda g: (g["position"], g["row"]),
+        )
         tables = [_table(f"{measure}__service_type", measure, "service_type", by_type)]
         if self.split:
             by_period = [{**g, "row": g["period"]} for g in groups if g["gset"] == 2]
