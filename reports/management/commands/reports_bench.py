@@ -1,20 +1,20 @@
 # ruff: noqa: S608, E501 - benchmark SQL written out in full; every piece is a constant here
-"""Measure the full annual regional report on the bench volume (see bench_generate), side by
-side with the bare SQL GROUP BY queries that compute the same numbers.
+"""Measure the full annual regional report on the bench volume (see bench_generate), with
+crossed tables and the cell key method, against the tightest hand-written SQL giving the same
+figures (one statement per measure, GROUPING SETS, cell keys included).
 
-    manage.py reports_bench [--year 2024] [--keep]
+    manage.py reports_bench [--year 2024] [--rounds 5] [--keep]
 
-1. A warm-up pass of the bare queries (so both sides read a warm cache).
-2. The report (every measure, sex × age band × category × province × quarter) is built by the
-   real task code (``reports.tasks.build_report``, run in a child process of its own so that
-   its peak memory, ``ru_maxrss``, is the worker's alone).
-3. The bare SQL: one plain ``GROUP BY`` per table, no ORM, no Python after the fetch.
-4. The numbers of both sides are compared, then the XLSX of the largest table and of the whole
-   report are timed.
+1. A warm-up pass of the one-pass SQL (so both sides read a warm cache).
+2. ``--rounds`` rounds, interleaved (the order alternates): the report built by the real task
+   code (``reports.tasks.build_report``, in a child process of its own so that its peak
+   memory, ``ru_maxrss``, is the worker's alone), and the one-pass SQL.
+3. The person measures' totals and crossed age × category cells, counts and cell keys, are
+   compared between both sides; the XLSX of the whole report is timed.
 
-It prints the times, their ratio (target ≤ 1.5), the peak memory (target < 300 MB), the XLSX
-time (target < 10 s) and the load average of the machine. The report row is deleted at the
-end unless ``--keep`` is given. Never on a production database.
+It prints medians, min – max, the ratio of the medians with the per-round spread (target
+≤ 1.2), the peak memory (target < 300 MB) and the load average. Report rows are deleted unless
+``--keep`` is given. Never on a production database.
 """
 
 from __future__ import annotations
