@@ -632,7 +632,8 @@ class Builder:
                 f"JOIN {Beneficiary._meta.db_table} b ON b.id = s.beneficiary_id "
                 f"JOIN {ServiceType._meta.db_table} st ON st.id = s.service_type_id "
                 f"WHERE b.merged_into_id IS NULL AND s.date BETWEEN %(start)s AND %(end)s{scope}) "
-                f"SELECT GROUPING(st_id, period) AS gset, {named}, period, {counts} "
+                f"SELECT {'GROUPING(st_id, period)' if self.split else '1'} AS gset, {named}, "
+                f"{'period' if self.split else 'NULL AS period'}, {counts} "
                 f"FROM base GROUP BY GROUPING SETS ({sets})"
             )
             params = {**self._params(), "service_seed": cellkey.seed("service")}
