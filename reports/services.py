@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -161,7 +161,15 @@ def publishable_check(parameters: dict) -> str:
     if not measures or not (parameters.get("breakdowns") or parameters.get("crossings")
                             or parameters.get("period_split")):  # fmt: skip
         return ""
-    tables = builder.build({**parameters, "measures": measures[:1]})
+    try:
+        # At most a few seconds: if the database is busy (a long lock, a huge period), the
+        # form does not wait; the worker applies the same rule when it builds the report.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", ["5s"])
+            tables = builder.build({**parameters, "measures": measures[:1]})
+    except OperationalError:
+        logger.info("publishable check skipped: the database did not answer in time")
+        return ""
     rules = CURRENT[parameters.get("protection") or Protection.SUPPRESS]
     return too_fine_message(parameters) if suppression.too_fine(tables, rules) else ""
 
