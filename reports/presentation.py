@@ -272,6 +272,8 @@ def chart_data(tables: list[dict]) -> dict:
     for table in tables:
         if table.get("kind") != "count" or table.get("column_keys", [])[:2] != ["female", "male"]:
             continue
+        if table.get("dim") == "crossed":  # the charts plot single breakdowns
+            continue
         pick = {"age_band": "pyramid", "category": "categories", "territory": "territories"}
         name = next((v for k, v in pick.items() if table["key"].endswith(f"__{k}")), None)
         if name and name not in data:
