@@ -23,7 +23,8 @@ import json
 from collections.abc import Callable
 from datetime import date
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     BigIntegerField,
@@ -44,7 +45,14 @@ from django.db.models.functions import Coalesce
 from accounts.models import Organisation, Territory
 from baom.choices import AGE_BANDS, ActivityType, Category, KitType, Sex, Vulnerability
 from baom.choices import age_band_label as _band_label
-from baom.models import Attendance, Beneficiary, Distribution, GroupActivity, ServiceDelivery
+from baom.models import (
+    Attendance,
+    Beneficiary,
+    Distribution,
+    GroupActivity,
+    ServiceDelivery,
+    ServiceType,
+)
 from diaspora.models import DiasporaMember, Participation
 from projects.models import Grant, Indicator, IndicatorAchievement, Proposal, TargetGroup
 from referrals.choices import Status as ReferralStatus
@@ -53,6 +61,8 @@ from reports import cellkey
 from reports.choices import Breakdown, Measure, PeriodSplit, TerritoryLevel
 from reports.suppression import k_for
 
+# work_mem of the report's GROUPING SETS statements (see ``Builder._fetch``).
+REPORT_WORK_MEM = getattr(settings, "REPORTS_WORK_MEM", "") or "128MB"
 SEXES = [Sex.FEMALE.value, Sex.MALE.value, Sex.NOT_RECORDED.value]
 COUNT = ["count"]
 UNKNOWN = "unknown"
@@ -259,9 +269,12 @@ tmap AS (
 class Builder:
     def __init__(self, parameters: dict):
         self.p = parameters
+        self._services_cache: list[dict] | None = None
         self.start = date.fromisoformat(parameters["start"])
         self.end = date.fromisoformat(parameters["end"])
         self.breakdowns = parameters.get("breakdowns") or []
+        # Crossed tables: pairs of breakdowns, each crossed with sex (``CROSSINGS``).
+        self.crossings = [tuple(pair) for pair in parameters.get("crossings") or []]
         self.level = parameters.get("territory_level") or TerritoryLevel.PROVINCE
         self.bureau_id = parameters.get("bureau_id")
         self.split = parameters.get("period_split") or ""
@@ -335,13 +348,14 @@ class Builder:
             source += f" AND {bureau_col} = %(bureau)s"
         dims: list[tuple[str, str]] = []
         joins, ctes = "", []
-        if Breakdown.AGE_BAND in self.breakdowns:
+        wanted = {*self.breakdowns, *(d for pair in self.crossings for d in pair)}
+        if Breakdown.AGE_BAND in wanted:
             dims.append(("age_band", self._age_sql()))
-        if Breakdown.CATEGORY in self.breakdowns:
+        if Breakdown.CATEGORY in wanted:
             dims.append(("category", "b.category"))
-        if Breakdown.NATIONALITY in self.breakdowns:
+        if Breakdown.NATIONALITY in wanted:
             dims.append(("nationality", "b.nationality"))
-        if Breakdown.TERRITORY in self.breakdowns:
+        if Breakdown.TERRITORY in wanted:
             if self.level == TerritoryLevel.BUREAU:
                 dims.append(("territory", bureau_col))
             else:
@@ -351,8 +365,8 @@ class Builder:
                     f" LEFT JOIN tmap ON tmap.id = o.territory_id"
                 )
                 dims.append(("territory", f"tmap.{self.level}"))
-        if self.split:
-            dims.append(("period", period_sql(date_col, self.split)))
+        if self.split or "period" in wanted:
+            dims.append(("period", period_sql(date_col, self.split or PeriodSplit.MONTH)))
         source = source.replace(" WHERE ", f"{joins} WHERE ", 1)
         pid = "b.id" if measure == Measure.NEW_BENEFICIARIES else "s.beneficiary_id"
         rk = cellkey.record_key_sql("b.id", "person_seed")
@@ -363,7 +377,8 @@ class Builder:
         counts = self._person_counts(measure)
         names = [n for n, _e in dims]
         if names:
-            sets = ", ".join(["()", *(f"({n})" for n in names)])
+            crossed = [f"({a}, {b})" for a, b in self.crossings]
+            sets = ", ".join(["()", *(f"({n})" for n in names), *crossed])
             grouped = (
                 f"SELECT GROUPING({', '.join(names)}) AS gset, {', '.join(names)}, {counts} "  # noqa: S608
                 f"FROM base GROUP BY GROUPING SETS ({sets})"
@@ -380,8 +395,11 @@ class Builder:
                 f"row_number() OVER (PARTITION BY gset = {mask} AND nationality <> '' "
                 "ORDER BY female + male + not_recorded DESC, nationality) END AS rank FROM g)"
             )
+            # Crossed sets fold the same nationalities as the nationality table.
+            top = f"SELECT nationality FROM r WHERE rank <= {int(self.top)}"  # noqa: S608
             selected = [
-                f"CASE WHEN rank > {int(self.top)} THEN '{OTHER}' ELSE nationality END"
+                f"CASE WHEN nationality IS NULL OR nationality = '' OR nationality IN ({top}) "
+                f"THEN nationality ELSE '{OTHER}' END"
                 if n == "nationality" else n
                 for n in names
             ]  # fmt: skip
@@ -428,7 +446,16 @@ class Builder:
         return full ^ (1 << (len(names) - 1 - names.index(name)))
 
     def _fetch(self, sql: str, params: dict) -> list[dict]:
-        with connection.cursor() as cursor:
+        # The distinct count of people served sorts a year of services: with the default 4 MB
+        # it spills to disk. More memory for this statement only (``set_config(..., true)``
+        # lasts until the end of the transaction opened here).
+        if "SUM(DISTINCT" not in sql:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                names = [c.name for c in cursor.description]
+                return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [REPORT_WORK_MEM])
             cursor.execute(sql, params)
             names = [c.name for c in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -442,10 +469,11 @@ class Builder:
                    [{**g, "row": "total"} for g in groups if g["gset"] == full])
         ]  # fmt: skip
         for name in names:
+            if name not in self.breakdowns and not (name == "period" and self.split):
+                continue  # asked only inside a crossed table
             mask = self._mask(names, name)
-            rows = [{**g, "row": g[name]} for g in groups if g["gset"] == mask]
+            rows = [{**g, "row": self._key(name, g)} for g in groups if g["gset"] == mask]
             if name == "territory":
-                rows = [{**g, "row": g["territory_key"]} for g in rows]
                 tables.append(
                     _table(
                         f"{measure}__territory", measure, Breakdown.TERRITORY, rows, order="label"
@@ -463,16 +491,95 @@ class Builder:
                     )
                 )
             else:
-                fill = None
-                if name == "age_band":
-                    fill = [age_band_label(low, high) for low, high in self.age_bands]
-                elif name == "category":
-                    fill = list(Category.values)
-                tables.append(_table(f"{measure}__{name}", measure, name, rows, fill=fill))
+                tables.append(
+                    _table(f"{measure}__{name}", measure, name, rows, fill=self._fill(name))
+                )
         if Breakdown.VULNERABILITY in self.breakdowns:
             tables.append(self._vulnerability_table(measure))
-        order = ["total", *self.breakdowns, "period"]
-        return sorted(tables, key=lambda t: order.index(t["dim"]))
+        order = ["total", *self.breakdowns, "period", "crossed"]
+        tables = sorted(tables, key=lambda t: order.index(t["dim"]))
+        for a, b in self.crossings:
+            mask = (
+                full
+                ^ (1 << (len(names) - 1 - names.index(a)))
+                ^ (1 << (len(names) - 1 - names.index(b)))
+            )
+            tables.append(
+                self._crossed_table(measure, a, b, [g for g in groups if g["gset"] == mask])
+            )
+        return tables
+
+    @staticmethod
+    def _key(name: str, group: dict) -> str:
+        value = group["territory_key"] if name == "territory" else group[name]
+        return str(value) if value not in (None, "") else UNKNOWN
+
+    def _fill(self, name: str) -> list[str] | None:
+        if name == "age_band":
+            return [age_band_label(low, high) for low, high in self.age_bands]
+        if name == "category":
+            return list(Category.values)
+        if name == "period":
+            return period_keys(self.start, self.end, self.split or PeriodSplit.MONTH)
+        return None
+
+    def _crossed_table(self, measure: str, a: str, b: str, groups: list[dict]) -> dict:
+        """Sex × ``a`` × ``b``: one row per pair of values (every pair of the fixed lists, so
+        the shape does not leak empty cells), columns female, male, not recorded. Each row
+        keeps its two parts (key and, for territories, the names) for labels and exports."""
+        cells: dict[tuple[str, str], dict] = {}
+        labels: dict[str, dict] = {}
+        for group in groups:
+            pair = (self._key(a, group), self._key(b, group))
+            cells[pair] = group
+            if "territory" in (a, b) and group.get("label_fr"):
+                labels[self._key("territory", group)] = {
+                    lang: group[f"label_{lang}"] for lang in ("fr", "ar", "en")
+                    if group.get(f"label_{lang}")
+                }  # fmt: skip
+
+        def ordered(name: str, position: int) -> list[str]:
+            seen = list(dict.fromkeys(pair[position] for pair in cells))
+            fill = self._fill(name) or []
+            keys = [*fill, *(k for k in seen if k not in fill)]
+            if name == "territory":
+                return sorted(keys, key=lambda k: (k == UNKNOWN, labels.get(k, {}).get("fr", k)))
+            if name == "period":
+                return keys
+            totals: dict[str, int] = {}
+            for pair, group in cells.items():
+                totals[pair[position]] = totals.get(pair[position], 0) + sum(
+                    int(group[c] or 0) for c in SEXES
+                )
+            return _row_order(name, keys, {k: totals.get(k, 0) for k in keys})
+
+        rows = []
+        for ka in ordered(a, 0):
+            for kb in ordered(b, 1):
+                group = cells.get((ka, kb), {})
+                rows.append(
+                    {
+                        "key": f"{ka}|{kb}",
+                        "label": None,
+                        "parts": [
+                            {"dim": a, "key": ka, "label": labels.get(ka) if a == "territory"
+                             else None},
+                            {"dim": b, "key": kb, "label": labels.get(kb) if b == "territory"
+                             else None},
+                        ],
+                        "cells": [int(group.get(c) or 0) for c in SEXES],
+                        "keys": [int(group.get(f"{c}_k") or 0) % cellkey.N for c in SEXES],
+                    }
+                )  # fmt: skip
+        return {
+            "key": f"{measure}__{a}__{b}",
+            "measure": measure,
+            "dim": "crossed",
+            "dims": [a, b],
+            "k": k_for(measure),
+            "columns": list(SEXES),
+            "rows": rows,
+        }
 
     def vulnerability_sql(self, measure: str) -> tuple[str, dict]:
         source, _date, bureau_col, _counter = self._person_source(measure)
@@ -503,36 +610,51 @@ class Builder:
         return self._person_tables(Measure.BENEFICIARIES_SERVED)
 
     # --- Services, activities, kits, referrals: one GROUP BY per table ---------------------
+    def _service_groups(self) -> list[dict]:
+        """Services and protection/GBV services, by type and by period, in ONE scan of the
+        period's services (``GROUPING SETS``), kept for the second measure that needs it."""
+        if self._services_cache is None:
+            rk = cellkey.record_key_sql("s.id", "service_seed")
+            scope = " AND s.bureau_id = %(bureau)s" if self.bureau_id else ""
+            period = period_sql("s.date", self.split) if self.split else "NULL::text"
+            named = "sens, st_id, code, label_fr, label_ar, label_en, position"
+            sets = f"({named})" + (", (sens, period)" if self.split else "")
+            counts = ", ".join(
+                f"COUNT(*) FILTER (WHERE sex = '{sex}') AS {sex}, "
+                f"SUM(rk) FILTER (WHERE sex = '{sex}') AS {sex}_k"
+                for sex in SEXES
+            )
+            sql = (
+                f"WITH base AS (SELECT st.is_sensitive AS sens, st.id AS st_id, b.sex AS sex, "  # noqa: S608
+                "st.code, st.name_fr AS label_fr, st.name_ar AS label_ar, "
+                f"st.name_en AS label_en, st.position, {rk} AS rk, {period} AS period "
+                f"FROM {ServiceDelivery._meta.db_table} s "
+                f"JOIN {Beneficiary._meta.db_table} b ON b.id = s.beneficiary_id "
+                f"JOIN {ServiceType._meta.db_table} st ON st.id = s.service_type_id "
+                f"WHERE b.merged_into_id IS NULL AND s.date BETWEEN %(start)s AND %(end)s{scope}) "
+                f"SELECT {'GROUPING(st_id, period)' if self.split else '1'} AS gset, {named}, "
+                f"{'period' if self.split else 'NULL AS period'}, {counts} "
+                f"FROM base GROUP BY GROUPING SETS ({sets})"
+            )
+            params = {**self._params(), "service_seed": cellkey.seed("service")}
+            self._services_cache = self._fetch(sql, params)
+        return self._services_cache
+
     def _services(self, measure: str, sensitive: bool) -> list[dict]:
-        qs = self._scope(
-            ServiceDelivery.objects.filter(
-                date__range=(self.start, self.end),
-                beneficiary__merged_into__isnull=True,
-                service_type__is_sensitive=sensitive,
-            )
+        groups = [g for g in self._service_groups() if g["sens"] == sensitive]
+        by_type = sorted(
+            ({**g, "row": g["code"]} for g in groups if g["gset"] == 1),
+            key=lambda g: (g["position"], g["row"]),
         )
-        groups = (
-            qs.values(
-                row=F("service_type__code"),
-                label_fr=F("service_type__name_fr"),
-                label_ar=F("service_type__name_ar"),
-                label_en=F("service_type__name_en"),
-                position=F("service_type__position"),
-            )
-            .annotate(**_by_sex("beneficiary__sex", kind="service"))
-            .order_by("position", "row")
-        )
-        tables = [_table(f"{measure}__service_type", measure, "service_type", groups)]
+        tables = [_table(f"{measure}__service_type", measure, "service_type", by_type)]
         if self.split:
+            by_period = [{**g, "row": g["period"]} for g in groups if g["gset"] == 2]
             tables.append(
-                self._period_table(
-                    f"{measure}__period",
-                    measure,
-                    qs,
-                    "date",
-                    _by_sex("beneficiary__sex", kind="service"),
+                _table(
+                    f"{measure}__period", measure, "period", by_period, fill=self.periods,
+                    order="fill",
                 )
-            )
+            )  # fmt: skip
         return tables
 
     def services(self) -> list[dict]:
@@ -756,12 +878,32 @@ class Builder:
         ]  # fmt: skip
 
 
+# The registry of measures: each measure code and the method that builds its tables. Explicit
+# (issue 15), so a search for a measure finds its code, and a measure without a builder fails
+# at import (the check below) rather than at a user's request.
+MEASURES: dict[str, Callable[[Builder], list[dict]]] = {
+    Measure.NEW_BENEFICIARIES: Builder.new_beneficiaries,
+    Measure.BENEFICIARIES_SERVED: Builder.beneficiaries_served,
+    Measure.SERVICES: Builder.services,
+    Measure.PROTECTION_SERVICES: Builder.protection_services,
+    Measure.ACTIVITY_PARTICIPANTS: Builder.activity_participants,
+    Measure.KITS: Builder.kits,
+    Measure.REFERRALS: Builder.referrals,
+    Measure.PROPOSALS: Builder.proposals,
+    Measure.GRANTS: Builder.grants,
+    Measure.DIASPORA_MEMBERS: Builder.diaspora_members,
+    Measure.EVENT_PARTICIPANTS: Builder.event_participants,
+}
+if set(MEASURES) != set(Measure.values):  # pragma: no cover - a programming error
+    raise ImportError(f"measures without a builder: {set(Measure.values) - set(MEASURES)}")
+
+
 def build(parameters: dict, progress: Callable[[int], None] = lambda pct: None) -> list[dict]:
     builder = Builder(parameters)
     measures = [m for m in Measure.values if m in parameters["measures"]]
     tables: list[dict] = []
     for done, measure in enumerate(measures, start=1):
-        tables.extend(getattr(builder, measure)())
+        tables.extend(MEASURES[measure](builder))
         progress(min(99, int(100 * done / len(measures))))
     return tables
 

@@ -34,6 +34,21 @@ class Breakdown(models.TextChoices):
     TERRITORY = "territory", _("Territory")
 
 
+class Crossing(models.TextChoices):
+    """Crossed tables a request may ask for: two breakdowns, each table crossed with sex."""
+
+    AGE_CATEGORY = "age_band__category", _("Sex × age band × category")
+    AGE_TERRITORY = "age_band__territory", _("Sex × age band × territory")
+    CATEGORY_NATIONALITY = "category__nationality", _("Sex × category × nationality")
+    AGE_PERIOD = "age_band__period", _("Sex × age band × month or quarter")
+    AGE_NATIONALITY = "age_band__nationality", _("Sex × age band × nationality")
+    CATEGORY_TERRITORY = "category__territory", _("Sex × category × territory")
+
+    @property
+    def dims(self) -> list[str]:
+        return self.value.split("__")
+
+
 class TerritoryLevel(models.TextChoices):
     REGION = "region", _("Region")
     PROVINCE = "province", _("Prefecture or province")
@@ -55,8 +70,15 @@ class PeriodSplit(models.TextChoices):
 
 
 class Protection(models.TextChoices):
-    SUPPRESS = "suppress", _("Hide small counts (<k) and the cells that would give them away")
-    ROUND = "round", _("Round every figure to base 5 (base 10 for protection and GBV)")
+    # Both are the cell key method since rule set 2026.2 (the codes stay: stored parameters).
+    SUPPRESS = (
+        "suppress",
+        _("Change every figure slightly, the same way in every report (cell key method)"),
+    )
+    ROUND = (
+        "round",
+        _("The same, then round every figure to base 5 (base 10 for protection and GBV)"),
+    )
 
 
 # Measures whose rows are people, so that the optional breakdowns apply to them.
@@ -69,4 +91,13 @@ PROGRAMME_MEASURES = {
     Measure.EVENT_PARTICIPANTS,
 }
 # Dimensions of the optional breakdowns (plus the period split), as stored in a table's "dim".
-BREAKDOWN_DIMS = {*Breakdown.values, "period"}
+BREAKDOWN_DIMS = {*Breakdown.values, "period", "crossed"}
+
+
+def breakdown_label(code: str) -> str:
+    """The label of a breakdown code (or of the split by period), for pages and files."""
+    if code == "period":
+        return str(_("Period"))
+    if code == "sex":
+        return str(_("Sex"))
+    return str(Breakdown(code).label) if code in Breakdown.values else code

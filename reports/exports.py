@@ -6,12 +6,21 @@ from __future__ import annotations
 import csv
 import io
 
+from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.spreadsheets import neutralise
 from reports.choices import Breakdown, Measure, PeriodSplit, TerritoryLevel
+
+
+def local_time(moment) -> str:
+    """A time in the site's zone (Africa/Casablanca), formatted for the active language, with
+    the zone's name so a reader abroad knows which clock it is."""
+    local = timezone.localtime(moment)
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
 
 
 def parameter_rows(report) -> list[tuple[str, str]]:
@@ -22,11 +31,8 @@ def parameter_rows(report) -> list[tuple[str, str]]:
             _("Requested by"),
             report.requested_by.full_name if report.requested_by_id else _("Scheduled report"),
         ),
-        (_("Requested at"), report.created_at.isoformat(timespec="seconds")),
-        (
-            _("Data as of"),
-            report.data_time.isoformat(timespec="seconds") if report.data_time else "–",
-        ),
+        (_("Requested at"), local_time(report.created_at)),
+        (_("Data as of"), local_time(report.data_time) if report.data_time else "–"),
         (_("Period"), f"{p['start']} – {p['end']}"),
         (_("Measures"), ", ".join(str(Measure(m).label) for m in p["measures"])),
         (_("Breakdowns"), ", ".join(str(Breakdown(b).label) for b in p["breakdowns"]) or "–"),
@@ -62,6 +68,8 @@ def to_xlsx(report, tables: list[dict], *, cleared: bool) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Parameters")[:31]
+    right_to_left = (get_language() or "").startswith("ar")
+    sheet.sheet_view.rightToLeft = right_to_left
     for label, value in [*parameter_rows(report), (_("Notes"), _note(cleared, report))]:
         sheet.append(_safe([label, value]))
     for cell in sheet["A"]:
@@ -70,6 +78,7 @@ def to_xlsx(report, tables: list[dict], *, cleared: bool) -> bytes:
     sheet.column_dimensions["B"].width = 80
     for number, table in enumerate(tables, start=1):
         ws = book.create_sheet(f"{number} {table['title']}"[:31].replace("/", "-"))
+        ws.sheet_view.rightToLeft = right_to_left
         ws.append(_safe([table["title"]]))
         ws["A1"].font = Font(bold=True)
         if table["kind"] == "median":
@@ -79,9 +88,10 @@ def to_xlsx(report, tables: list[dict], *, cleared: bool) -> bytes:
         ws.append(_safe([table["row_header"], *table["columns"], _("Total")]))
         for row in table["rows"]:
             ws.append(_safe([row["label"], *_values(row["cells"]), _value(row["total"])]))
-        totals = table["totals"]
-        label = table.get("totals_label") or _("Total")
-        ws.append(_safe([label, *_values(totals["cells"]), _value(totals["total"])]))
+        if table.get("show_totals", True):
+            totals = table["totals"]
+            label = table.get("totals_label") or _("Total")
+            ws.append(_safe([label, *_values(totals["cells"]), _value(totals["total"])]))
         for note in table.get("notes", []):
             ws.append(_safe([note]))
         ws.column_dimensions["A"].width = 40
@@ -113,10 +123,15 @@ def to_csv(report, tables: list[dict], *, cleared: bool) -> str:
             for column, value in zip([*table["columns"], total], table["median"], strict=True):
                 writer.writerow(_safe([table["title"], table["row_header"], column, value]))
             continue
-        rows = [*table["rows"], {"label": total, **table["totals"]}]
+        rows = list(table["rows"])
+        if table.get("show_totals", True):
+            rows.append({"label": table.get("totals_label") or total, **table["totals"]})
         for row in rows:
             for column, cell in zip(
                 [*table["columns"], total], [*row["cells"], row["total"]], strict=True
             ):
                 writer.writerow(_safe([table["title"], row["label"], column, _value(cell)]))
+    # The protection in plain words, as on the page (last, so the figures read first).
+    writer.writerow(_safe([_("Notes"), _("Small-count rule set"), report.rules_version,
+                           _note(cleared, report)]))  # fmt: skip
     return out.getvalue()

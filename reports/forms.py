@@ -14,6 +14,7 @@ from baom.choices import AGE_BANDS, age_band_label
 from core.widgets import DatePicker
 from reports.choices import (
     Breakdown,
+    Crossing,
     Measure,
     PeriodKind,
     PeriodSplit,
@@ -99,6 +100,16 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("Every table is always split by sex, with a column for sex not recorded."),
         initial=[Breakdown.AGE_BAND, Breakdown.CATEGORY],
+    )
+    crossings = forms.MultipleChoiceField(
+        label=_("Crossed tables"),
+        choices=Crossing.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Two breakdowns crossed with sex in one table, with the “not recorded” column "
+            "(for new and served beneficiaries; up to 3 crossed tables)."
+        ),
     )
     territory_level = forms.ChoiceField(
         label=_("Territory level"), choices=TerritoryLevel.choices, initial=TerritoryLevel.PROVINCE

@@ -183,7 +183,7 @@ def _org_units(report, cells: list[Cell], missing: list[str]):
     """(org unit of the whole report, {territory row key: org unit})."""
     parameters = report.parameters
     level = parameters.get("territory_level") or TerritoryLevel.PROVINCE
-    keys = {c.row_key for c in cells if c.table["dim"] == "territory"}
+    keys = {_territory_key(c) for c in cells} - {None}
     by_row: dict[str, tuple[str, str]] = {}
     mappings = OrgUnitMapping.objects.select_related("territory", "bureau")
     if level == TerritoryLevel.BUREAU:
@@ -191,14 +191,15 @@ def _org_units(report, cells: list[Cell], missing: list[str]):
     else:
         found = {m.territory.code: m for m in mappings.filter(territory__code__in=keys)}
     for cell in cells:
-        if cell.table["dim"] != "territory" or cell.row_key in by_row:
+        key = _territory_key(cell)
+        if key is None or key in by_row:
             continue
-        mapping = found.get(cell.row_key)
+        mapping = found.get(key)
         if mapping is not None:
-            by_row[cell.row_key] = (mapping.dhis2_id, mapping.adx_code)
+            by_row[key] = (mapping.dhis2_id, mapping.adx_code)
             continue
-        by_row[cell.row_key] = ("", "")
-        if cell.row_key == "unknown":
+        by_row[key] = ("", "")
+        if key == "unknown":
             missing.append(
                 _("Org unit for the row “%(row)s” of “%(table)s”: its territory is not recorded.")
                 % {"row": cell.row_label, "table": cell.title}
@@ -208,7 +209,7 @@ def _org_units(report, cells: list[Cell], missing: list[str]):
         else:
             missing.append(
                 _("Org unit for the territory “%(name)s” (code %(code)s).")
-                % {"name": cell.row_label, "code": cell.row_key}
+                % {"name": cell.row_label, "code": key}
             )
     bureau_id = parameters.get("bureau_id")
     if bureau_id:
@@ -222,6 +223,31 @@ def _org_units(report, cells: list[Cell], missing: list[str]):
             return ("", ""), by_row
         return (mapping.dhis2_id, mapping.adx_code), by_row
     return None, by_row
+
+
+def _territory_key(cell: Cell) -> str | None:
+    """The territory (or bureau) a cell belongs to, for tables split or crossed by territory."""
+    if cell.table["dim"] == "territory":
+        return cell.row_key
+    if cell.table["dim"] == "crossed" and cell.table["dims"][1] == "territory":
+        return cell.row_key.split("|", 1)[1]
+    return None
+
+
+def crossed_codes(cell: Cell) -> tuple[str, tuple[str, str, str], str | None]:
+    """A crossed table (a × b × sex) maps to one data element per value of ``b`` (e.g. per
+    category) with an ``a`` × sex category combination (e.g. age × sex), the combos the
+    admin already maps for the ``a`` table. When ``b`` is the territory or the period, the
+    value goes to that org unit or period instead, under one data element for the table.
+    Returns (data element dimension, combo key, period row key or None)."""
+    a, b = cell.table["dims"]
+    ka, kb = cell.row_key.split("|", 1)
+    combo = (a, ka, cell.column)
+    if b == "territory":
+        return f"{a}__{b}", combo, None
+    if b == "period":
+        return f"{a}__{b}", combo, kb
+    return f"{a}__{b}__{re.sub(r'[^a-z0-9_]', '_', kb.lower())}", combo, None
 
 
 def _uuids(keys) -> list[str]:
@@ -249,6 +275,9 @@ def collect(report, *, fmt: str) -> Export:
     reported: set = set()
     for cell in cells:
         measure, dim = cell.table["measure"], cell.table["dim"]
+        period_key = cell.row_key if dim == "period" else None
+        if dim == "crossed":
+            dim, crossed_combo, period_key = crossed_codes(cell)
         element = elements.get((measure, dim))
         if element is None and (measure, dim) not in reported:
             reported.add((measure, dim))
@@ -260,6 +289,8 @@ def collect(report, *, fmt: str) -> Export:
         # the columns only.
         by_unit = dim in ("territory", "period")
         combo_key = ("total", "total", cell.column) if by_unit else (dim, cell.row_key, cell.column)
+        if cell.table["dim"] == "crossed":
+            combo_key = crossed_combo
         combo = combos.get(combo_key)
         if combo is None and combo_key not in reported:
             reported.add(combo_key)
@@ -277,12 +308,13 @@ def collect(report, *, fmt: str) -> Export:
                     "column_code": cell.column,
                 }
             )
-        unit = territory_units[cell.row_key] if dim == "territory" else report_unit
+        territory = _territory_key(cell)
+        unit = territory_units[territory] if territory is not None else report_unit
         value_period = period
-        if dim == "period":
-            value_period = row_period(cell.row_key, start, end)
-            if value_period is None and ("period", cell.row_key) not in reported:
-                reported.add(("period", cell.row_key))
+        if period_key is not None:
+            value_period = row_period(period_key, start, end)
+            if value_period is None and ("period", period_key) not in reported:
+                reported.add(("period", period_key))
                 missing.append(
                     _("Period: the row “%(row)s” of “%(table)s” is not a whole month or quarter "
                       "of the report's dates.") % {"row": cell.row_label, "table": cell.title}

@@ -108,7 +108,9 @@ def _rows_of(table: dict) -> tuple[list[str], list[list[str]], list[list[bool]]]
     if table.get("empty"):
         return header, [[_("Nothing recorded in this period."), *[""] * (len(header) - 1)]], [blank]
     rows, marks = [], []
-    lines = [*table["rows"], {"label": table.get("totals_label") or _("Total"), **table["totals"]}]
+    lines = list(table["rows"])
+    if table.get("show_totals", True):
+        lines.append({"label": table.get("totals_label") or _("Total"), **table["totals"]})
     for line in lines:
         cells = [*line["cells"], line["total"]]
         rows.append([line["label"], *(c["text"] for c in cells)])

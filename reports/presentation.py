@@ -70,7 +70,14 @@ def period_label(key: str) -> str:
         return key
 
 
+def crossed_title(dims: list[str]) -> str:
+    """ "Age band × Category": the row header of a crossed table."""
+    return " × ".join(_dim_title(d) for d in dims)
+
+
 def _row_label(dim: str, row: dict) -> str:
+    if dim == "crossed":
+        return " · ".join(_row_label(part["dim"], part) for part in row["parts"])
     key = row["key"]
     if row.get("label"):
         lang = (get_language() or "fr")[:2]
@@ -112,6 +119,11 @@ def _row_label(dim: str, row: dict) -> str:
 
 def table_title(table: dict) -> str:
     measure = str(Measure(table["measure"]).label)
+    if table["dim"] == "crossed":
+        return _("%(measure)s, by sex × %(dimensions)s") % {
+            "measure": measure,
+            "dimensions": " × ".join(_dim_title(d).lower() for d in table["dims"]),
+        }
     if table["dim"] in ("total", "median"):
         return measure if table["dim"] == "total" else _dim_title("median")
     return _("%(measure)s, by %(dimension)s") % {
@@ -190,7 +202,10 @@ def present(tables: list[dict], *, cleared: bool) -> list[dict]:
             "key": table["key"],
             "dim": table["dim"],
             "title": table_title(table),
-            "row_header": _dim_title(table["dim"]),
+            "row_header": crossed_title(table["dims"])
+            if table["dim"] == "crossed"
+            else _dim_title(table["dim"]),
+            "dims": table.get("dims") or [table["dim"]],
             "columns": column_labels(table.get("columns")),
             "column_keys": list(table.get("columns") or [s.value for s in Sex]),
             "k": table["k"],
@@ -221,15 +236,23 @@ def present(tables: list[dict], *, cleared: bool) -> list[dict]:
             keys=keys if len(keys) == len(table["rows"]) and keys else None,
         )
         labels = [_row_label(table["dim"], row) for row in table["rows"]] or [_("Total")]
+        parts = [
+            [_row_label(part["dim"], part) for part in row.get("parts", [])]
+            for row in table["rows"]
+        ] or [[]]
         shown["rows"] = [
-            {"key": row_key, "label": label, "cells": line[:-1], "total": line[-1]}
-            for row_key, label, line in zip(
-                [row["key"] for row in table["rows"]] or ["total"], labels, grid[:-1], strict=True
+            {"key": row_key, "label": label, "parts": part_labels, "cells": line[:-1],
+             "total": line[-1]}
+            for row_key, label, part_labels, line in zip(
+                [row["key"] for row in table["rows"]] or ["total"], labels, parts, grid[:-1],
+                strict=True,
             )
-        ]
+        ]  # fmt: skip
         shown["totals"] = {"cells": grid[-1][:-1], "total": grid[-1][-1]}
         shown["totals_label"] = _("Sum of the rows") if table.get("overlap") else _("Total")
         shown["empty"] = not table["rows"]
+        # A table of one row (the "all" table): its totals line would repeat it.
+        shown["show_totals"] = len(table["rows"]) > 1
         hidden = sum(1 for line in grid for c in line if c["flag"])
         filled = sum(1 for line in grid for c in line if c["flag"] or c["value"])
         shown["suppressed"] = hidden > 0
@@ -248,6 +271,8 @@ def chart_data(tables: list[dict]) -> dict:
     data = {"labels": {"female": str(Sex.FEMALE.label), "male": str(Sex.MALE.label)}}
     for table in tables:
         if table.get("kind") != "count" or table.get("column_keys", [])[:2] != ["female", "male"]:
+            continue
+        if table.get("dim") == "crossed":  # the charts plot single breakdowns
             continue
         pick = {"age_band": "pyramid", "category": "categories", "territory": "territories"}
         name = next((v for k, v in pick.items() if table["key"].endswith(f"__{k}")), None)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from reports import builder, suppression
 from reports.choices import (
     PROGRAMME_MEASURES,
     Breakdown,
+    Crossing,
     Measure,
     PeriodSplit,
     Protection,
@@ -64,6 +65,9 @@ def clean_parameters(data: dict) -> dict:
     protection = data.get("protection") or Protection.SUPPRESS
     if protection not in Protection.values:
         errors["protection"] = _("Choose a small-count protection from the list.")
+    crossings = [c for c in Crossing.values if c in (data.get("crossings") or [])]
+    if len(crossings) > MAX_CROSSINGS:
+        errors["crossings"] = _("Ask for at most %(max)s crossed tables.") % {"max": MAX_CROSSINGS}
     bands = data.get("age_bands") or AGE_BANDS
     try:
         bands = check_age_bands(bands)
@@ -82,10 +86,12 @@ def clean_parameters(data: dict) -> dict:
         "nationality_top": top,
         "age_bands": [list(band) for band in bands],
         "protection": protection,
+        "crossings": [Crossing(c).dims for c in crossings],
     }
 
 
 MAX_TOP = 50
+MAX_CROSSINGS = 3
 
 
 def check_age_bands(bands) -> list[tuple[int, int | None]]:
@@ -110,9 +116,10 @@ def check_age_bands(bands) -> list[tuple[int, int | None]]:
     return bands
 
 
-def report_request(*, user, data: dict) -> Report:
-    """Save the request and hand it to the worker once the transaction commits. If the broker
-    is down the report stays queued (``enqueued_at`` empty) and the beat task retries it."""
+def report_check(*, user, data: dict) -> dict:
+    """The parameters of a request as the worker will get them (scoped to a supervisor's
+    bureau), or a ValidationError, including "too fine to publish" with a coarser request
+    suggested: known before anything is queued. Writes nothing."""
     if not can_request_report(user):
         raise PermissionDenied
     parameters = clean_parameters(data)
@@ -123,6 +130,16 @@ def report_request(*, user, data: dict) -> Report:
                                "they are not available in a bureau's report.")}
             )  # fmt: skip
         parameters["bureau_id"] = user.organisation_id
+    refusal = publishable_check(parameters)
+    if refusal:  # the form shows it on the breakdowns and suggests a coarser request
+        raise ValidationError({"breakdowns": refusal})
+    return parameters
+
+
+def report_request(*, user, data: dict) -> Report:
+    """Save the request and hand it to the worker once the transaction commits. If the broker
+    is down the report stays queued (``enqueued_at`` empty) and the beat task retries it."""
+    parameters = report_check(user=user, data=data)
     rules = CURRENT[parameters["protection"]]
     with transaction.atomic():
         report = Report(requested_by=user, parameters=parameters, rules_version=rules)
@@ -131,6 +148,31 @@ def report_request(*, user, data: dict) -> Report:
         transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
     report.refresh_from_db(fields=["enqueued_at"])
     return report
+
+
+def publishable_check(parameters: dict) -> str:
+    """Before anything is queued: "" if the report can be published under its rule set, else
+    the message that says why not and suggests a coarser request. Exact, not a guess: it builds
+    the person tables of the cheapest person measure asked (new beneficiaries, else people
+    served: one GROUPING SETS query) and applies the worker's own ``too_fine`` rule."""
+    from reports.choices import PERSON_MEASURES
+
+    measures = [m for m in (Measure.NEW_BENEFICIARIES, Measure.BENEFICIARIES_SERVED)
+                if m in parameters["measures"] and m in PERSON_MEASURES]  # fmt: skip
+    if not measures or not (parameters.get("breakdowns") or parameters.get("crossings")
+                            or parameters.get("period_split")):  # fmt: skip
+        return ""
+    try:
+        # At most a few seconds: if the database is busy (a long lock, a huge period), the
+        # form does not wait; the worker applies the same rule when it builds the report.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", ["5s"])
+            tables = builder.build({**parameters, "measures": measures[:1]})
+    except OperationalError:
+        logger.info("publishable check skipped: the database did not answer in time")
+        return ""
+    rules = CURRENT[parameters.get("protection") or Protection.SUPPRESS]
+    return too_fine_message(parameters) if suppression.too_fine(tables, rules) else ""
 
 
 def report_enqueue(*, report_id: int) -> bool:
@@ -190,6 +232,13 @@ def queued_reports_retry() -> int:
 
 
 def too_fine_message(parameters: dict) -> str:
+    if parameters.get("crossings"):
+        return _(
+            "This report is too fine to publish: most of its figures are small counts that "
+            "would be shown as 0 or k. Request it again with fewer crossed tables, a coarser "
+            "territory level (province rather than commune or bureau), fewer age bands or "
+            "nationalities, or over a longer period."
+        )
     if parameters.get("territory_level") in (TerritoryLevel.COMMUNE, TerritoryLevel.BUREAU):
         return _(
             "This report is too fine to publish: most of its figures would be hidden to protect "

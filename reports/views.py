@@ -69,7 +69,17 @@ def new(request):
     if not can_request_report(request.user):
         raise PermissionDenied
     form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    checked = False
+    if request.method == "POST" and form.is_valid() and "check" in request.POST:
+        # "Can it be published?": the same checks as a request, nothing saved or queued.
+        try:
+            services.report_check(user=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            checked = True
+    elif request.method == "POST" and form.is_valid():
         try:
             report = services.report_request(user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
@@ -85,7 +95,7 @@ def new(request):
             else:
                 messages.success(request, _("Your report is being built."))
             return redirect(report)
-    return render(request, "reports/new.html", {"form": form})
+    return render(request, "reports/new.html", {"form": form, "checked": checked})
 
 
 def _detail_context(request, report) -> dict:

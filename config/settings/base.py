@@ -319,3 +319,8 @@ LOGGING = {
 LOGGING["filters"] = {"refusals_one_line": {"()": "core.logs.RefusalsOneLine"}}
 LOGGING["handlers"]["console"]["filters"] = ["refusals_one_line"]
 LOGGING["loggers"]["django"] = {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
+
+# Statistics: the secret of the record keys of the cell key method (reports/cellkey.py). Empty:
+# derived from SECRET_KEY. Changing it changes the noise of every figure, so that reports made
+# before and after could be compared: set it once, keep it, never rotate it with SECRET_KEY.
+REPORTS_RECORD_KEY_SECRET = env_str("REPORTS_RECORD_KEY_SECRET", "")
