@@ -62,6 +62,19 @@ def snapshot() -> Iterator[str]:
             yield alias
 
 
+def snapshot_time(alias: str):
+    """When the data read on ``alias`` was written: the last transaction the replica replayed,
+    or now on the primary (a report says from when its figures are)."""
+    from django.utils import timezone
+
+    if alias == DEFAULT_DB_ALIAS:
+        return timezone.now()
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT pg_last_xact_replay_timestamp()")
+        replayed = cursor.fetchone()[0]
+    return replayed or timezone.now()
+
+
 class ReplicaRouter:
     """Reads inside :func:`replica_reads` go to the replica; everything else to the primary."""
 

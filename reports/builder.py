@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import (
     Aggregate,
     BigIntegerField,
@@ -53,6 +53,7 @@ from baom.models import (
     ServiceDelivery,
     ServiceType,
 )
+from core import db
 from diaspora.models import DiasporaMember, Participation
 from projects.models import Grant, Indicator, IndicatorAchievement, Proposal, TargetGroup
 from referrals.choices import Status as ReferralStatus
@@ -449,12 +450,13 @@ class Builder:
         # The distinct count of people served sorts a year of services: with the default 4 MB
         # it spills to disk. More memory for this statement only (``set_config(..., true)``
         # lasts until the end of the transaction opened here).
+        reading = connections[db.reading_alias()]  # the replica inside core.db.snapshot()
         if "SUM(DISTINCT" not in sql:
-            with connection.cursor() as cursor:
+            with reading.cursor() as cursor:
                 cursor.execute(sql, params)
                 names = [c.name for c in cursor.description]
                 return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(using=reading.alias), reading.cursor() as cursor:
             cursor.execute("SELECT set_config('work_mem', %s, true)", [REPORT_WORK_MEM])
             cursor.execute(sql, params)
             names = [c.name for c in cursor.description]

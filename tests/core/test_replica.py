@@ -145,3 +145,39 @@ def test_a_snapshot_sees_one_state_of_the_data_whatever_the_replica_replays_mean
         assert not Beneficiary.objects.filter(first_name="Later").exists()  # the ORM too
     with db.replica_reads():
         assert Beneficiary.objects.filter(first_name="Later").count() == 2
+
+
+def test_a_report_is_built_from_the_replica_and_written_on_the_primary(replica, make_user):
+    """The report task reads every measure from the replica in one snapshot; the report row
+    (status, tables, the time its data is from) is written on the primary."""
+    from accounts.roles import Role
+    from reports import services
+    from reports.models import Report, Status
+    from tests.reports.factories import REGISTERED, parameters
+
+    agent = make_user(Role.AGENT)
+    BeneficiaryFactory.create_batch(3, agent=agent, registered_on=REGISTERED, sex="female")
+    wait_for_replay()
+    set_replay(paused=True)
+    BeneficiaryFactory.create_batch(2, agent=agent, registered_on=REGISTERED, sex="female")
+
+    def build() -> Report:
+        report = Report.objects.create(
+            requested_by=make_user(Role.STATISTICIAN),
+            parameters=parameters(measures=["new_beneficiaries"], breakdowns=[]),
+            rules_version="2026.2",
+        )
+        assert services.report_build(report_id=report.pk) == "done"
+        report.refresh_from_db()  # on the primary: the replica is paused
+        return report
+
+    def women(report) -> int:
+        table = next(t for t in report.result["tables"] if t["key"] == "new_beneficiaries__total")
+        return table["rows"][0]["cells"][0]
+
+    paused = build()
+    assert paused.status == Status.DONE
+    assert women(paused) == 3  # what the replica had replayed, not the 5 on the primary
+    set_replay(paused=False)
+    wait_for_replay()
+    assert women(build()) == 5
