@@ -123,10 +123,17 @@ class StatisticianUser(HttpUser):
             "year": str(datetime.date.today().year - 1),  # noqa: DTZ011
             "breakdowns": ["age_band", "category"],
             "territory_level": "province",
-            "protection": "suppression",
+            "protection": "suppress",
         }
-        self.client.post("/reports/new/", data, name="request the annual report",
-                          allow_redirects=False)  # fmt: skip
+        with self.client.post(
+            "/reports/new/",
+            data,
+            name="request the annual report",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"report not requested ({response.status_code})")
 
 
 class BaselineUser(HttpUser):
