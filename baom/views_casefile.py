@@ -15,15 +15,9 @@ from baom.forms import BeneficiaryForm
 from baom.forms_casefile import DocumentForm, HouseholdLinkForm
 from baom.models import Beneficiary
 from baom.models_casefile import Relationship
+from core import audit
+from core.forms import errors_to_form
 from core.views import module_required
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- Documents ------------------------------------------------------------------------------
@@ -49,7 +43,7 @@ def document_list(request, uuid):
                     sensitive=form.cleaned_data.get("sensitive", False),
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, _("The document is saved."))
                 return redirect("baom:documents", uuid=beneficiary.uuid)
@@ -130,7 +124,7 @@ def household(request, uuid):
                         actor=request.user,
                     )
                 except ValidationError as exc:
-                    _errors_to_form(form, exc)
+                    errors_to_form(form, exc)
                 else:
                     messages.success(
                         request, _("%(code)s is linked to the household.") % {"code": relative.code}
@@ -191,7 +185,7 @@ def household_register(request, uuid):
                 relationship=relationship,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -199,6 +193,8 @@ def household_register(request, uuid):
                 % {"code": person.code, "anchor": anchor.code},
             )
             return redirect(person)
+    # The page names the person whose household this is: a read of their record (issue 18).
+    audit.record_person_reads(actor=request.user, people=[anchor], request=request)
     return render(
         request,
         "baom/pages/beneficiary_form.html",

@@ -170,7 +170,7 @@ def test_the_data_migration_turns_existing_next_follow_ups_into_follow_ups(agent
     Visit.objects.filter(pk=first.pk).update(next_follow_up=old + timedelta(days=7))
     Visit.objects.filter(pk=last.pk).update(next_follow_up=TODAY + timedelta(days=5))
     Beneficiary.objects.filter(pk=person.pk).update(assigned_to=None)
-    migration = importlib.import_module("baom.migrations.0009_casework_data")
+    migration = importlib.import_module("baom.migrations.0013_casework_data")
     with connection.cursor() as cursor:
         for _ in range(2):
             cursor.execute(migration.ASSIGN)

@@ -131,7 +131,7 @@ def test_partner_reads_appear_on_the_persons_access_log(client, login, world):
     referral_url = reverse("referrals:detail", kwargs={"uuid": world["uuids"]["referrals"]})
     assert LAST.upper() in c.get(referral_url).content.decode()
     login(supervisor)
-    page = client.get(reverse("core:access_log", kwargs={"uuid": person.uuid})).content.decode()
+    page = client.get(reverse("access_log", kwargs={"uuid": person.uuid})).content.decode()
     assert partner.get_username() in page
     assert str(partner.organisation) in page
 
