@@ -7,6 +7,7 @@ import uuid as uuid_lib
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,6 +158,19 @@ def referral_send(
     return referral
 
 
+def _free_text(value: str, *, field: str = "note", max_length: int = 2000) -> str:
+    """Free text typed by a user: no NUL character (PostgreSQL cannot store one), bounded;
+    a ValidationError on ``field`` otherwise, before anything is written."""
+    value = (value or "").strip()
+    try:
+        ProhibitNullCharactersValidator()(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+    if len(value) > max_length:
+        raise ValidationError({field: _("Write at most %(max)d characters.") % {"max": max_length}})
+    return value
+
+
 @transaction.atomic
 def referral_transition(
     *, referral: Referral, action: str, actor, note: str = "", **data
@@ -164,6 +178,9 @@ def referral_transition(
     """The one place a referral's status changes: lock the row, check the step and the actor's
     side, save the changed fields, record the event, notify the other side after commit.
     ``data``: ``decline_reason`` for decline, ``outcome`` and ``feedback`` for complete."""
+    note = _free_text(note)
+    if "feedback" in data:
+        data["feedback"] = _free_text(data["feedback"], field="feedback")
     referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
     transition = TRANSITIONS.get((referral.status, action))
     if transition is None:
@@ -308,6 +325,7 @@ def referral_progress_note_add(*, referral: Referral, actor, text: str) -> Refer
     """The receiving organisation tells the sender how the person's support goes. The note is
     an event of the referral: the sender's side and the person's bureau read it, no other
     partner does (an onward partner sees only the chain's summary)."""
+    text = _free_text(text)
     referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
     if not permissions.can_add_progress_note(actor, referral):
         raise ValidationError(
