@@ -108,6 +108,8 @@ def test_each_user_reads_and_marks_only_their_own(client, agent, receiver):
     assert client.post(f"/notifications/{theirs.pk}/read/").status_code == 302
     theirs.refresh_from_db()
     assert theirs.read_at is None  # another user's id changes nothing
+    attempt = AuditEvent.objects.filter(action="forbidden", object_type="core.notification")
+    assert list(attempt.values_list("actor", "object_id")) == [(agent.pk, str(theirs.pk))]
     response = client.post(f"/notifications/{mine.pk}/read/")
     assert response.url == referral.get_absolute_url()
     mine.refresh_from_db()
