@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core import audit
 from core.notifications import notifications_mark_read, notifications_of, unread_count
 
 PAGE_SIZE = 30
@@ -45,6 +46,13 @@ def notification_read(request, pk: int):
     changes nothing and leads back to the list)."""
     notification = notifications_of(request.user).filter(pk=pk).first()
     if notification is None:
+        # another user's (or a removed) notification: nothing changes, the attempt is audited
+        audit.record(
+            actor=request.user,
+            action=audit.Action.FORBIDDEN,
+            object_type="core.notification",
+            object_id=str(pk),
+        )
         return redirect("core:notifications")
     notifications_mark_read(actor=request.user, ids=[notification.pk])
     return redirect(notification.url or "core:notifications")

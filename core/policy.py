@@ -84,9 +84,15 @@ POLICY: dict[str, dict[str, str] | str] = {
     # Rights of the person (law 09-08): the supervisor of the person's bureau.
     "baom.rights": {SUPERVISOR: OWN},
     "baom.activity.read": {AGENT: OWN, SUPERVISOR: OWN, PROGRAMME_MANAGER: ALL, ADMIN: ALL},
+    # Cases are given to an agent by the supervisor of the bureau.
+    "baom.reassign": _page(SUPERVISOR),
+    # Printed papers about a person (case summary): the person's bureau only, never a manager.
+    "baom.person.print": {AGENT: OWN, SUPERVISOR: OWN},
     # --- the audit trail --------------------------------------------------------------------
     "core.audit": _page(SUPERVISOR, *_MANAGERS),
     "core.access_log": {SUPERVISOR: OWN, PROGRAMME_MANAGER: ALL, ADMIN: ALL},
+    # A user's notifications are theirs alone ("own": the caller's; "other": another user's).
+    "core.notification": dict.fromkeys(ROLES, OWN),
     # --- referrals: the sending bureau's, and referred to the receiving association ---------
     "referrals.pages": _page(*_BUREAU, ASSOCIATION_STAFF, PROGRAMME_MANAGER),
     "referrals.directory_edit": _page(SUPERVISOR, ASSOCIATION_STAFF),
@@ -100,6 +106,10 @@ POLICY: dict[str, dict[str, str] | str] = {
     },
     # Accepting, declining, forwarding: the receiving side only.
     "referrals.respond": {ASSOCIATION_STAFF: REFERRED},
+    # Progress notes: the receiving association, while it works on the referral.
+    "referrals.progress_note": {ASSOCIATION_STAFF: REFERRED},
+    # The referral slip handed to the person: the sending bureau.
+    "referrals.slip": {AGENT: OWN, SUPERVISOR: OWN},
     # --- statistics: aggregates; a report is its requester's organisation's -----------------
     "reports.pages": _page(SUPERVISOR, STATISTICIAN, *_MANAGERS),
     # The regional statistician reads every report (protected aggregates, never a person).
