@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -63,6 +63,9 @@ class TwoFactorRequiredMiddleware:
         )
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
+            # A partial loaded by the code page itself (the notification bell) must not send
+            # the browser to the page it is on: that reloads it, and the bell asks again.
+            if urlsplit(request.headers.get("HX-Current-URL", "")).path != target:
+                response["HX-Redirect"] = target
             return response
         return redirect(target)

@@ -17,10 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from baom.models import ServiceType, normalise
+from core.widgets import DatePicker
 from referrals.choices import Status
 from referrals.permissions import access_days
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The page's date format and a calendar in its language, whatever the browser's (issue 16).
+DATE = DatePicker(attrs={"class": "form-control form-control-sm"})
 
 
 class ReferralFilterForm(forms.Form):

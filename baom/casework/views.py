@@ -32,8 +32,8 @@ PAGE_SIZE = 25
 
 
 def _person_or_refuse(user, uuid) -> Beneficiary:
-    """The person, or 404 (the same whether they do not exist or are not the user's): an
-    attempt on someone else's case is audited as refused."""
+    """The person, or 404 (the same whether they do not exist or are not the user's). The
+    attempt is audited as refused by core.middleware, like every 404 on a record's URL."""
     beneficiary = (
         Beneficiary.objects.visible_to(user)
         .select_related("bureau", "assigned_to")
@@ -41,12 +41,6 @@ def _person_or_refuse(user, uuid) -> Beneficiary:
         .first()
     )
     if beneficiary is None:
-        audit.record(
-            actor=user,
-            action=audit.Action.FORBIDDEN,
-            object_type="baom.beneficiary",
-            object_id=str(uuid),
-        )
         raise Http404
     return beneficiary
 

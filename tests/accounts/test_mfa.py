@@ -319,6 +319,14 @@ def test_a_manager_or_admin_without_an_app_reaches_only_the_enrolment(client, ma
     assert client.get("/healthz").status_code in (200, 503)
     htmx = client.get("/", HTTP_HX_REQUEST="true")
     assert htmx.status_code == 204 and htmx["HX-Redirect"] == SETUP
+    # A partial that the enrolment page itself loads (the bell) answers nothing, and does not
+    # send the browser to the page it is on (which reloaded it, again and again).
+    bell = client.get(
+        "/notifications/bell/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{SETUP}",
+    )
+    assert bell.status_code == 204 and "HX-Redirect" not in bell
 
     device = TOTPDevice.objects.get(user=user)
     assert client.post(SETUP, {"otp_token": code_for(device.bin_key)}).status_code == 302

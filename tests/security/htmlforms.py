@@ -60,6 +60,8 @@ class _Parser(HTMLParser):
         name = a.get("name")
         if tag == "input" and name:
             kind = a.get("type", "text").lower()
+            # A date typed in a text field with a calendar (core/widgets.py) is a date.
+            kind = {"date": "date", "datetime": "datetime-local"}.get(a.get("data-picker"), kind)
             if kind in {"submit", "image", "button", "reset"}:
                 self._form.buttons.append((name, a.get("value", "")))
                 return
