@@ -106,7 +106,10 @@ def test_report_exports_escape_labels(client):
         "total": {"value": 3, "text": "3"}}], "totals": {"cells": [{"value": 3, "text": "3"}],
         "total": {"value": 3, "text": "3"}}, "notes": ["=note"],
     }  # fmt: skip
-    text = exports.to_csv(None, [table], cleared=True)
+    from reports.models import Report
+
+    report = Report(rules_version="2026.2", parameters={})  # the notes line names the rule set
+    text = exports.to_csv(report, [table], cleared=True)
     found = [(cell, "s") for row in csv.reader(io.StringIO(text)) for cell in row]
     assert_escaped(found)
     assert ("'+Services", "s") in found
