@@ -133,7 +133,10 @@ class StatisticianUser(HttpUser):
             catch_response=True,
         ) as response:
             if response.status_code != 302:
-                response.failure(f"report not requested ({response.status_code})")
+                said = re.findall(
+                    r"(?:invalid-feedback|alert-danger)[^>]*>\s*([^<]{1,200})", response.text
+                )
+                response.failure(f"report not requested ({response.status_code}): {said[:2]}")
 
 
 class BaselineUser(HttpUser):
