@@ -166,8 +166,10 @@ def fuzz(client, world, target: Target, *, max_examples: int | None = None) -> N
     now = timezone.localtime()
     base = default_data(form, now.date().isoformat(), now.strftime("%Y-%m-%dT%H:%M"))
     base.update({k: v if isinstance(v, list) else [v] for k, v in target.fixed(world).items()})
-    if form.buttons:
-        base.setdefault(form.buttons[0][0], [form.buttons[0][1]])
+    # The button a user presses to save (a "check" button only checks: reports' form).
+    pressed = [button for button in form.buttons if button[0] != "check"]
+    if pressed:
+        base.setdefault(pressed[0][0], [pressed[0][1]])
     text_names = [n for n in form.text_names() if n != "csrfmiddlewaretoken"]
     text_names += [n for n in target.posted_only if n not in text_names]
     other_names = [n for n in form.other_names() if n != "csrfmiddlewaretoken"]
