@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from baom.choices import AGE_BANDS
 from core import db, locks
 from reports import builder, suppression
+from reports import notifications as report_notifications
 from reports.choices import (
     PROGRAMME_MEASURES,
     Breakdown,
@@ -285,30 +286,38 @@ def report_build(*, report_id: int) -> str:
                 table["rules"] = rules
         except Exception as exc:
             logger.exception("report %s failed", report_id)
-            Report.objects.filter(pk=report_id).update(
-                status=Status.FAILED,
-                finished_at=timezone.now(),
-                error=_("The report could not be built (%(error)s). Request it again, or ask an "
-                        "administrator if it fails again.") % {"error": type(exc).__name__},
-            )  # fmt: skip
+            with transaction.atomic():
+                error = _(
+                    "The report could not be built (%(error)s). Request it again, or ask an "
+                    "administrator if it fails again."
+                ) % {"error": type(exc).__name__}
+                Report.objects.filter(pk=report_id).update(
+                    status=Status.FAILED, finished_at=timezone.now(), error=error
+                )
+                report_notifications.report_finished(report, ready=False)
             return "failed"
         if suppression.too_fine(tables, rules):
             # Nothing is written: the user is told which coarser level to ask for.
-            Report.objects.filter(pk=report_id).update(
-                status=Status.FAILED,
-                finished_at=timezone.now(),
-                error=too_fine_message(report.parameters),
-            )
+            with transaction.atomic():
+                Report.objects.filter(pk=report_id).update(
+                    status=Status.FAILED,
+                    finished_at=timezone.now(),
+                    error=too_fine_message(report.parameters),
+                )
+                report_notifications.report_finished(report, ready=False)
             return "too_fine"
-        Report.objects.filter(pk=report_id).update(
-            status=Status.DONE,
-            progress=100,
-            data_time=data_time,
-            result={"tables": tables},
-            checksum=builder.checksum(tables),
-            rules_version=rules,
-            finished_at=timezone.now(),
-        )
+        # The tables and the requester's notification in one transaction (core.notifications).
+        with transaction.atomic():
+            Report.objects.filter(pk=report_id).update(
+                status=Status.DONE,
+                progress=100,
+                data_time=data_time,
+                result={"tables": tables},
+                checksum=builder.checksum(tables),
+                rules_version=rules,
+                finished_at=timezone.now(),
+            )
+            report_notifications.report_finished(report, ready=True)
         return "done"
     finally:
         with connection.cursor() as cursor:
