@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def messages_for(user):
     return list(
-        OutboxMessage.objects.filter(recipient=user, channel=OutboxMessage.Channel.IN_APP)
-        .values_list("kind", "url")
+        OutboxMessage.objects.filter(
+            recipient=user, channel=OutboxMessage.Channel.IN_APP
+        ).values_list("kind", "url")
     )
 
 
