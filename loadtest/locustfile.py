@@ -9,6 +9,8 @@ Run by ``scripts/loadtest.py`` against gunicorn on the benchmark database
   for a saturation run).
 - ``StatisticianUser``: the regional statistician, who looks at the reports list and, every few
   minutes, requests the annual report (built by the Celery worker meanwhile).
+- ``ReportBuildUser``: the statistician requesting the annual report as the round starts (the
+  scenario "agents at work while the annual report builds", with and without a replica).
 - ``BaselineUser``: a signed-in request doing one indexed SELECT, the cheapest the server answers.
 """
 
@@ -23,30 +25,31 @@ import re
 from pathlib import Path
 
 from locust import HttpUser, between, events, task
+from scenario_data import ANNUAL_REPORT, FILTERS, SEARCHES  # beside this file
 
 # Sessions and people prepared by scripts/loadtest.py (agents sign in once a day: the password
 # hash of 20 sign-ins at once is not what this test measures).
-FIXTURES = json.loads(Path(os.environ["LOADTEST_FIXTURES"]).read_text())
+_FIXTURES: dict = {}
 THINK = tuple(float(x) for x in os.environ.get("LOADTEST_THINK", "1,5").split(","))
-# Names of the bench data (baom/management/commands/bench_generate.py), searched with one typo.
-SEARCHES = [
-    "fatumata dialo", "aminata traore", "mariam kone", "ibrahima camara", "awa ndiaye",
-    "moussa sow", "grace okafor", "khadija benali", "youssef el amrani", "samuel mensah",
-]  # fmt: skip
-FILTERS = [
-    {"sex": "female", "category": "rpt", "age_band": "25-59", "sort": "name"},
-    {"sex": "male", "status": "open"},
-    {"category": "mre_returnee", "sort": "name"},
-    {"page": "3"},
-]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SERVICE = re.compile(r'name="services" value="(\d+)"')
 _agents = itertools.count()
 
 
+def fixtures() -> dict:
+    if not _FIXTURES:
+        _FIXTURES.update(json.loads(Path(os.environ["LOADTEST_FIXTURES"]).read_text()))
+    return _FIXTURES
+
+
+def annual_report_data(token: str) -> dict:
+    year = datetime.date.today().year - 1  # noqa: DTZ011
+    return {"csrfmiddlewaretoken": token, **ANNUAL_REPORT, "year": str(year)}
+
+
 def use_session(user: HttpUser, session: str) -> None:
     host = user.host.split("://", 1)[1].split(":")[0]
-    user.client.cookies.set(FIXTURES["cookie"], session, domain=host)
+    user.client.cookies.set(fixtures()["cookie"], session, domain=host)
 
 
 class AgentUser(HttpUser):
@@ -54,7 +57,8 @@ class AgentUser(HttpUser):
     wait_time = between(*THINK)
 
     def on_start(self):
-        agent = FIXTURES["agents"][next(_agents) % len(FIXTURES["agents"])]
+        agents = fixtures()["agents"]
+        agent = agents[next(_agents) % len(agents)]
         use_session(self, agent["session"])
         self.people = agent["people"]
 
@@ -104,7 +108,7 @@ class StatisticianUser(HttpUser):
     wait_time = between(5, 15)
 
     def on_start(self):
-        use_session(self, FIXTURES["statistician"])
+        use_session(self, fixtures()["statistician"])
 
     @task(5)
     def reports(self):
@@ -116,27 +120,46 @@ class StatisticianUser(HttpUser):
         token = CSRF.search(form.text)
         if token is None:
             return
-        data = {
-            "csrfmiddlewaretoken": token.group(1),
-            "measures": ["new_beneficiaries", "served_beneficiaries", "services"],
-            "period": "year",
-            "year": str(datetime.date.today().year - 1),  # noqa: DTZ011
-            "breakdowns": ["age_band", "category"],
-            "territory_level": "province",
-            "protection": "suppress",
-        }
-        with self.client.post(
-            "/reports/new/",
-            data,
-            name="request the annual report",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code != 302:
-                said = re.findall(
-                    r"(?:invalid-feedback|alert-danger)[^>]*>\s*([^<]{1,200})", response.text
+        post_report(self, annual_report_data(token.group(1)))
+
+
+def post_report(user: HttpUser, data: dict) -> None:
+    with user.client.post(
+        "/reports/new/",
+        data,
+        name="request the annual report",
+        allow_redirects=False,
+        catch_response=True,
+    ) as response:
+        if response.status_code != 302:
+            said = [
+                " ".join(re.sub(r"<[^>]+>", " ", chunk).split())[:200]
+                for chunk in re.findall(
+                    r"(?:invalid-feedback|alert-danger)[^>]*>(.*?)</div>", response.text, re.S
                 )
-                response.failure(f"report not requested ({response.status_code}): {said[:2]}")
+            ]
+            response.failure(f"report not requested ({response.status_code}): {said[:2]}")
+
+
+class ReportBuildUser(HttpUser):
+    """The statistician who requests the annual report as the round starts, so that the worker
+    builds it while the agents work, then only looks at the reports list."""
+
+    weight = 1
+    fixed_count = 1
+    wait_time = between(5, 15)
+
+    def on_start(self):
+        use_session(self, fixtures()["statistician"])
+        form = self.client.get("/reports/new/", name="report form (statistician)")
+        token = CSRF.search(form.text)
+        if token is None:
+            raise RuntimeError("the report form has no CSRF token")
+        post_report(self, annual_report_data(token.group(1)))
+
+    @task
+    def reports(self):
+        self.client.get("/reports/", name="reports list (statistician)")
 
 
 class BaselineUser(HttpUser):
@@ -144,7 +167,8 @@ class BaselineUser(HttpUser):
     wait_time = between(*THINK)
 
     def on_start(self):
-        use_session(self, FIXTURES["agents"][next(_agents) % len(FIXTURES["agents"])]["session"])
+        agents = fixtures()["agents"]
+        use_session(self, agents[next(_agents) % len(agents)]["session"])
 
     @task
     def baseline(self):

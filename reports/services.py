@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -166,8 +166,10 @@ def publishable_check(parameters: dict) -> str:
     try:
         # At most a few seconds: if the database is busy (a long lock, a huge period), the
         # form does not wait; the worker applies the same rule when it builds the report.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)", ["5s"])
+        # A statistics read like the build itself: on the replica when there is one.
+        with db.snapshot() as alias, transaction.atomic(using=alias):
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", ["5s"])
             tables = builder.build({**parameters, "measures": measures[:1]})
     except OperationalError:
         logger.info("publishable check skipped: the database did not answer in time")

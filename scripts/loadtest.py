@@ -14,6 +14,7 @@ requests/s as a ratio to the baseline's. Raw CSV files stay in var/loadtest/.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -24,7 +25,9 @@ import sys
 import time
 import urllib.request
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -130,6 +133,55 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.0f} ({min(values):.0f}-{max(values):.0f})"
 
 
+class Stack:
+    """gunicorn and a Celery worker sharing one environment (with or without the replica).
+    Each stack's report builds go to its own queue, so a stack's worker builds its own reports."""
+
+    def __init__(self, name: str, env: dict, port: int, workers: int, queue: str):
+        self.name, self.port, self.workers, self.queue = name, port, workers, queue
+        self.env = {**env, "REPORTS_TASK_QUEUE": queue}
+        self.host = f"http://127.0.0.1:{port}"
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> None:
+        self.processes = [
+            start([str(BIN / "gunicorn"), "config.wsgi", "--workers", str(self.workers),
+                   "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"], self.env),
+            start([str(BIN / "celery"), "-A", "config", "worker", "--concurrency", "1",
+                   "-Q", f"{self.queue},celery", "--hostname", f"{self.name}@%h",
+                   "--loglevel", "WARNING"], self.env),
+        ]  # fmt: skip
+        wait_until_up(f"{self.host}/healthz")
+
+    def stop(self) -> None:
+        for process in self.processes:
+            stop(process)
+
+
+def reports_settled(timeout: float) -> list[float]:
+    """Wait until no report is queued or running; the build times (s) of the reports that
+    finished meanwhile."""
+    from django.db import close_old_connections
+
+    from reports.choices import Status
+    from reports.models import Report
+
+    deadline = time.monotonic() + timeout
+    since = time.time()
+    while time.monotonic() < deadline:
+        close_old_connections()
+        if not Report.objects.filter(status__in=[Status.QUEUED, Status.RUNNING]).exists():
+            break
+        time.sleep(2)
+    else:
+        print(f"a report was still being built after {timeout:.0f} s", flush=True)
+    return [
+        (report.finished_at - report.started_at).total_seconds()
+        for report in Report.objects.filter(finished_at__gte=datetime.fromtimestamp(since, UTC))
+        if report.started_at
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
@@ -138,6 +190,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--think", default="1,5", help="seconds between an agent's actions")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--replica",
+        action="store_true",
+        help="also run the report scenario against a stack reading statistics from a streaming "
+        "replica of the benchmark database (made with pg_basebackup under var/loadtest/)",
+    )
+    parser.add_argument(
+        "--only-report-scenario",
+        action="store_true",
+        help="run only 'agents at work while the annual report builds'",
+    )
     options = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench"}
@@ -145,56 +208,84 @@ def main() -> None:
     fixtures = OUT / "fixtures.json"
     prepare(fixtures, min(options.users, 40))
     env["LOADTEST_FIXTURES"] = str(fixtures)
-    host = f"http://127.0.0.1:{options.port}"
-    web = start(
-        [
-            str(BIN / "gunicorn"),
-            "config.wsgi",
-            "--workers",
-            str(options.workers),
-            "--bind",
-            f"127.0.0.1:{options.port}",
-            "--log-level",
-            "warning",
-        ],
-        env,
-    )
-    worker = start(
-        [
-            str(BIN / "celery"),
-            "-A",
-            "config",
-            "worker",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "WARNING",
-        ],
-        env,
-    )
-    mix = ["AgentUser", "StatisticianUser"]
-    scenarios = (
-        # Capacity: no think time, every user sends its next request as soon as it has an answer.
-        ("baseline, no think time", ["BaselineUser"], options.users, "0,0"),
-        ("mix, no think time", mix, options.users + 1, "0,0"),
-        # Agents at work: the target (p95 < 500 ms, 0 errors).
-        (f"agents at work, think {options.think} s", mix, options.users + 1, options.think),
-    )
-    results: dict[str, dict[str, list]] = {name: defaultdict(list) for name, *_ in scenarios}
-    try:
-        wait_until_up(f"{host}/healthz")
-        for number in range(options.rounds):
-            for scenario, classes, users, think in scenarios:
-                prefix = OUT / f"{scenario.split(',')[0].replace(' ', '-')}-{number}"
-                for name, row in run_locust(
-                    env, host, classes, users, options.seconds, think, prefix
-                ).items():
-                    results[scenario][name].append(row)
-                print(f"round {number + 1}/{options.rounds}: {scenario} done", flush=True)
-    finally:
-        stop(web)
-        stop(worker)
 
+    with contextlib.ExitStack() as cleanup:
+        stacks = [Stack("primary", env, options.port, options.workers, "reports-primary")]
+        if options.replica:
+            stacks.append(replica_stack(cleanup, env, options))
+        for stack in stacks:
+            stack.start()
+            cleanup.callback(stack.stop)
+        results = run_rounds(stacks, options)
+    report(results, options)
+
+
+def replica_stack(cleanup: contextlib.ExitStack, env: dict, options) -> Stack:
+    from django.db import connections
+
+    from scripts import pgreplica
+
+    primary = connections["default"].settings_dict
+    if not str(primary.get("HOST") or "").startswith("/"):
+        raise SystemExit("--replica needs the embedded PostgreSQL (a Unix socket)")
+    print("making a streaming replica of the benchmark database (pg_basebackup)...", flush=True)
+    sockets = cleanup.enter_context(
+        pgreplica.streaming_replica(primary["HOST"], primary.get("USER") or "postgres",
+                                    OUT / "replica")
+    )  # fmt: skip
+    url = urlsplit(env["DATABASE_URL"])
+    replica_url = urlunsplit(
+        url._replace(netloc=f"{url.netloc.rpartition('@')[0]}@{quote(str(sockets), safe='')}")
+    )
+    return Stack(
+        "replica", {**env, "DATABASE_REPLICA_URL": replica_url}, options.port + 1,
+        options.workers, "reports-replica",
+    )  # fmt: skip
+
+
+REPORT_SCENARIO = "agents at work while the annual report builds"
+
+
+def run_rounds(stacks: list[Stack], options) -> dict:
+    mix = ["AgentUser", "StatisticianUser"]
+    primary = stacks[0]
+    scenarios = [] if options.only_report_scenario else [
+        # Capacity: no think time, every user sends its next request as soon as it has an answer.
+        ("baseline, no think time", primary, ["BaselineUser"], options.users, "0,0"),
+        ("mix, no think time", primary, mix, options.users + 1, "0,0"),
+        # Agents at work: the target (p95 < 500 ms, 0 errors).
+        (f"agents at work, think {options.think} s", primary, mix, options.users + 1,
+         options.think),
+    ]  # fmt: skip
+    # The annual report requested as the round starts, built by the worker while the agents
+    # work: statistics on the primary, then (with --replica) on the replica, interleaved.
+    for stack in stacks:
+        scenarios.append(
+            (f"{REPORT_SCENARIO} ({stack.name})", stack, ["AgentUser", "ReportBuildUser"],
+             options.users + 1, options.think)
+        )  # fmt: skip
+    results: dict[str, dict[str, list]] = {name: defaultdict(list) for name, *_ in scenarios}
+    builds: dict[str, list[float]] = defaultdict(list)
+    for number in range(options.rounds):
+        for scenario, stack, classes, users, think in scenarios:
+            if scenario.startswith(REPORT_SCENARIO):
+                reports_settled(600)  # the round starts with no build under way
+            prefix = OUT / f"{scenario.split(',')[0].split(' (')[0].replace(' ', '-')}-{number}"
+            if stack is not primary:
+                prefix = prefix.with_name(prefix.name + f"-{stack.name}")
+            for name, row in run_locust(
+                stack.env, stack.host, classes, users, options.seconds, think, prefix
+            ).items():
+                results[scenario][name].append(row)
+            if scenario.startswith(REPORT_SCENARIO):
+                builds[scenario].extend(reports_settled(600))
+            print(f"round {number + 1}/{options.rounds}: {scenario} done", flush=True)
+    results["_builds"] = builds
+    return results
+
+
+def report(results: dict, options) -> None:
+    builds = results.pop("_builds")
     print(
         f"\n{options.users} agents and a statistician, {options.workers} gunicorn workers, "
         f"{options.rounds} rounds of {options.seconds} s; median (min-max) over rounds\n"
@@ -208,20 +299,16 @@ def main() -> None:
                 f"{spread([r['p95'] for r in rows])} | {spread([r['median'] for r in rows])} | "
                 f"{sum(r['failures'] for r in rows)} |"
             )
-    ratios = [
-        mixed["rps"] / base["rps"]
-        for mixed, base in zip(
-            results[scenarios[1][0]]["Aggregated"],
-            results[scenarios[0][0]]["Aggregated"],
-            strict=True,
-        )
-        if base["rps"]
-    ]
-    if ratios:
-        middle = statistics.median(ratios)
+    for scenario, seconds in builds.items():
+        if seconds:
+            print(f"\n{scenario}: annual report built in {spread(seconds)} s")
+    base = results.get("baseline, no think time", {}).get("Aggregated")
+    mixed = results.get("mix, no think time", {}).get("Aggregated")
+    if base and mixed:
+        ratios = [m["rps"] / b["rps"] for m, b in zip(mixed, base, strict=True) if b["rps"]]
         print(
-            f"\nMix requests/s over baseline requests/s, per round: median {middle:.2f}"
-            f" (min {min(ratios):.2f}, max {max(ratios):.2f})"
+            f"\nMix requests/s over baseline requests/s, per round: median "
+            f"{statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})"
         )
     failures = sum(
         r["failures"] for by_name in results.values() for rows in by_name.values() for r in rows

