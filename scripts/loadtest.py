@@ -158,26 +158,29 @@ class Stack:
             stop(process)
 
 
-def reports_settled(timeout: float) -> list[float]:
-    """Wait until no report is queued or running; the build times (s) of the reports that
-    finished meanwhile."""
+def reports_settled(timeout: float) -> None:
+    """Wait until no report is queued or running."""
     from django.db import close_old_connections
 
     from reports.choices import Status
     from reports.models import Report
 
     deadline = time.monotonic() + timeout
-    since = time.time()
     while time.monotonic() < deadline:
         close_old_connections()
         if not Report.objects.filter(status__in=[Status.QUEUED, Status.RUNNING]).exists():
-            break
+            return
         time.sleep(2)
-    else:
-        print(f"a report was still being built after {timeout:.0f} s", flush=True)
+    print(f"a report was still being built after {timeout:.0f} s", flush=True)
+
+
+def build_times(since: datetime) -> list[float]:
+    """How long the worker took (s) for each report requested since ``since``."""
+    from reports.models import Report
+
     return [
         (report.finished_at - report.started_at).total_seconds()
-        for report in Report.objects.filter(finished_at__gte=datetime.fromtimestamp(since, UTC))
+        for report in Report.objects.filter(created_at__gte=since, finished_at__isnull=False)
         if report.started_at
     ]
 
@@ -270,6 +273,7 @@ def run_rounds(stacks: list[Stack], options) -> dict:
         for scenario, stack, classes, users, think in scenarios:
             if scenario.startswith(REPORT_SCENARIO):
                 reports_settled(600)  # the round starts with no build under way
+            began = datetime.now(UTC)
             prefix = OUT / f"{scenario.split(',')[0].split(' (')[0].replace(' ', '-')}-{number}"
             if stack is not primary:
                 prefix = prefix.with_name(prefix.name + f"-{stack.name}")
@@ -278,7 +282,8 @@ def run_rounds(stacks: list[Stack], options) -> dict:
             ).items():
                 results[scenario][name].append(row)
             if scenario.startswith(REPORT_SCENARIO):
-                builds[scenario].extend(reports_settled(600))
+                reports_settled(600)
+                builds[scenario].extend(build_times(began))
             print(f"round {number + 1}/{options.rounds}: {scenario} done", flush=True)
     results["_builds"] = builds
     return results
@@ -299,6 +304,10 @@ def report(results: dict, options) -> None:
                 f"{spread([r['p95'] for r in rows])} | {spread([r['median'] for r in rows])} | "
                 f"{sum(r['failures'] for r in rows)} |"
             )
+    print("\nAll requests' p95 (ms) round by round (a round far from the others is the machine):")
+    for scenario, by_name in results.items():
+        rounds = ", ".join(f"{row['p95']:.0f}" for row in by_name.get("Aggregated", []))
+        print(f"- {scenario}: {rounds}")
     for scenario, seconds in builds.items():
         if seconds:
             print(f"\n{scenario}: annual report built in {spread(seconds)} s")
