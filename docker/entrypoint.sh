@@ -47,7 +47,9 @@ case "$role" in
             "$@"
         ;;
     worker)
-        exec celery -A config worker --loglevel=INFO "$@"
+        # The default queue, and the report queue when REPORTS_TASK_QUEUE names one.
+        exec celery -A config worker --loglevel=INFO \
+            --queues "celery${REPORTS_TASK_QUEUE:+,$REPORTS_TASK_QUEUE}" "$@"
         ;;
     beat)
         exec celery -A config beat --loglevel=INFO \
