@@ -30,15 +30,50 @@ PERSON_CARD = ("id", "uuid", "code", "first_name", "last_name", "bureau_id", "co
                "anonymised_at")  # fmt: skip
 
 
-def _list_fields(queryset: QuerySet) -> QuerySet:
+# What decides whether a referral's reader may see the person (permissions.annotate_identity):
+# a referral's page reads only these before deciding, then loads the card if allowed.
+IDENTITY_KEYS = ("id", "bureau_id", "consent_sharing", "anonymised_at", "merged_into_id")
+# The minimum card of a referral's page (name, code, sex, age, languages, contact); what the
+# sender chose to share (``Referral.shared_fields``) is added to it, and only that.
+DETAIL_CARD = (*PERSON_CARD, "merged_into_id", "sex", "birth_date", "birth_date_is_estimated",
+               "languages", "phone")  # fmt: skip
+SHARED_ATTNAMES = {
+    "nationality": ("nationality",),
+    "category": ("category",),
+    "commune": ("commune_id",),
+    "household": ("household_size", "children_count"),
+    "vulnerabilities": ("vulnerabilities",),
+}
+
+
+def _person_fields(queryset: QuerySet, allowed) -> QuerySet:
+    """Every field of the referred person but ``allowed`` deferred: never selected."""
     from baom.models import Beneficiary
 
     hidden = [
         f"beneficiary__{field.attname}"
         for field in Beneficiary._meta.concrete_fields
-        if field.attname not in PERSON_CARD
+        if field.attname not in allowed
     ]
     return queryset.defer(*hidden)
+
+
+def _list_fields(queryset: QuerySet) -> QuerySet:
+    return _person_fields(queryset, PERSON_CARD)
+
+
+def _load_card(referral: Referral) -> None:
+    """Put on the referral the person's minimum card and the fields its sender chose to
+    share, in one query: the need-to-know fields (GBV flag, confidential notes...) and what
+    was not shared are never read from the database for a referral's page."""
+    from baom.models import Beneficiary
+
+    shared = [n for key in referral.shared_fields for n in SHARED_ATTNAMES.get(key, ())]
+    queryset = Beneficiary.objects.filter(pk=referral.beneficiary_id)
+    if "commune_id" in shared:
+        queryset = queryset.select_related("commune")
+    names = {n.removesuffix("_id") for n in (*DETAIL_CARD, *shared) if n != "id"}
+    referral.beneficiary = queryset.only(*names).get()
 
 
 def _box_filter(box: str, today) -> Q:
@@ -89,16 +124,16 @@ def _one_side(user, field: str) -> QuerySet:
 
 def referral_get_for(user, uuid) -> Referral:
     """The referral, or 404 whether it does not exist or is not the user's to see."""
-    referral = (
-        Referral.objects.visible_to(user)
-        .select_related(*LIST_RELATED, "sent_by", "beneficiary__commune", "parent")
-        .filter(uuid=uuid)
-        .first()
-    )
+    referral = _person_fields(
+        Referral.objects.visible_to(user).select_related(*LIST_RELATED, "sent_by", "parent"),
+        IDENTITY_KEYS,
+    ).filter(uuid=uuid).first()
     if referral is None:
         raise Http404
     permissions.annotate_identity(user, [referral])
-    if not referral.identity_visible:
+    if referral.identity_visible:
+        _load_card(referral)
+    else:
         mask_free_text(referral)
     return referral
 

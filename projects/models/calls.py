@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Territory
 from core.models import TimeStampedModel, TranslatedNameModel, current_language
+from projects.scopes import CriterionQuerySet
 from projects.models._base import (
     ZERO,
     _money,
@@ -230,6 +231,8 @@ class Criterion(TimeStampedModel):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = CriterionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("scoring criterion")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from projects.scopes import DecisionQuerySet, ScoreQuerySet
 from projects.models._base import (
     ZERO,
     _money,
@@ -93,6 +94,8 @@ class Score(TimeStampedModel):
     value = models.PositiveSmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), blank=True)
 
+    objects = ScoreQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("score")
         verbose_name_plural = _("scores")
@@ -134,6 +137,8 @@ class Decision(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("committee decision")
