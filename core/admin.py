@@ -47,6 +47,10 @@ class AuditedAdminMixin:
                     )
             super().save_formset(request, form, formset, change)
             for obj in formset.new_objects:
-                audit.record(actor=request.user, action=audit.Action.CREATE, obj=obj, request=request)
+                audit.record(
+                    actor=request.user, action=audit.Action.CREATE, obj=obj, request=request
+                )
             for obj, _fields in formset.changed_objects:
-                audit.record(actor=request.user, action=audit.Action.UPDATE, obj=obj, request=request)
+                audit.record(
+                    actor=request.user, action=audit.Action.UPDATE, obj=obj, request=request
+                )

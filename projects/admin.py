@@ -4,8 +4,8 @@ Writes that carry rules (submission, decisions, payments) go through the site's 
 ``projects.services``; the admin shows those records read-only."""
 
 from django.contrib import admin
-from core.admin import AuditedAdminMixin
 
+from core.admin import AuditedAdminMixin
 from projects.models import (
     Call,
     CommunalActionPlan,

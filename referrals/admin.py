@@ -1,6 +1,6 @@
 from django.contrib import admin
-from core.admin import AuditedAdminMixin
 
+from core.admin import AuditedAdminMixin
 from referrals.models import DirectoryEntry, Network
 
 

@@ -124,10 +124,14 @@ def _one_side(user, field: str) -> QuerySet:
 
 def referral_get_for(user, uuid) -> Referral:
     """The referral, or 404 whether it does not exist or is not the user's to see."""
-    referral = _person_fields(
-        Referral.objects.visible_to(user).select_related(*LIST_RELATED, "sent_by", "parent"),
-        IDENTITY_KEYS,
-    ).filter(uuid=uuid).first()
+    referral = (
+        _person_fields(
+            Referral.objects.visible_to(user).select_related(*LIST_RELATED, "sent_by", "parent"),
+            IDENTITY_KEYS,
+        )
+        .filter(uuid=uuid)
+        .first()
+    )
     if referral is None:
         raise Http404
     permissions.annotate_identity(user, [referral])

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
-from core.admin import AuditedAdminMixin
 
+from core.admin import AuditedAdminMixin
 from reports.models import (
     DataElementMapping,
     DataSetMapping,

@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Territory
 from core.models import TimeStampedModel, TranslatedNameModel, current_language
-from projects.scopes import CriterionQuerySet
 from projects.models._base import (
     ZERO,
     _money,
 )
+from projects.scopes import CriterionQuerySet
 
 
 # --- Programme and calls ----------------------------------------------------------------

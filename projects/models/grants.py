@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
-from projects.scopes import IndicatorAchievementQuerySet, ThroughGrantQuerySet
 from projects.models._base import (
     MONEY,
     ZERO,
@@ -24,6 +23,7 @@ from projects.models._base import (
     _money,
 )
 from projects.models.proposals import Proposal
+from projects.scopes import IndicatorAchievementQuerySet, ThroughGrantQuerySet
 
 
 # --- Grants -----------------------------------------------------------------------------

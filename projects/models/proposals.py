@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Territory
 from core.models import TimeStampedModel
-from projects.scopes import ThroughProposalQuerySet
 from projects.models._base import (
     MONEY,
     ZERO,
@@ -24,6 +23,7 @@ from projects.models._base import (
     _money,
 )
 from projects.models.calls import Call
+from projects.scopes import ThroughProposalQuerySet
 
 
 # --- Proposals --------------------------------------------------------------------------

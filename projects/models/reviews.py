@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
-from projects.scopes import DecisionQuerySet, ScoreQuerySet
 from projects.models._base import (
     ZERO,
     _money,
 )
 from projects.models.calls import Criterion
 from projects.models.proposals import Proposal
+from projects.scopes import DecisionQuerySet, ScoreQuerySet
 
 
 # --- Review and decision ----------------------------------------------------------------

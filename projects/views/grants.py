@@ -137,7 +137,9 @@ def tranche_add(request, uuid):
 def tranche_pay(request, uuid, number):
     require_manager(request.user)
     grant = _grant(request, uuid)
-    tranche = get_or_404(Tranche.objects.visible_to(request.user).filter(grant=grant), number=number)
+    tranche = get_or_404(
+        Tranche.objects.visible_to(request.user).filter(grant=grant), number=number
+    )
     form = PaymentForm(request.POST)
     if form.is_valid():
         try:

@@ -27,7 +27,6 @@ from projects.forms import (
 from projects.models import (
     Attachment,
     Call,
-    Proposal,
     Review,
 )
 from projects.selectors import get_or_404

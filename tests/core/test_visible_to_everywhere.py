@@ -317,7 +317,10 @@ class World:
     def _householdmember(self, s, side):
         from baom import households
 
-        anchor, relative = BeneficiaryFactory(agent=s["agent"]), BeneficiaryFactory(agent=s["agent"])
+        anchor, relative = (
+            BeneficiaryFactory(agent=s["agent"]),
+            BeneficiaryFactory(agent=s["agent"]),
+        )
         return households.household_link(
             anchor=anchor, relative=relative, relationship="child", actor=s["agent"]
         )
@@ -339,7 +342,9 @@ class World:
         from baom.casework import services
 
         return services.case_note_add(
-            beneficiary=self.get("beneficiary", side), actor=s["agent"], text="Came with her sister."
+            beneficiary=self.get("beneficiary", side),
+            actor=s["agent"],
+            text="Came with her sister.",
         )
 
     def _groupactivity(self, s, side):
@@ -396,7 +401,9 @@ class World:
 
     def _proposal(self, s, side):
         # assigned to the side's reviewer, scored, and decided: one chain for every record
-        return projects_factories.make_scored(self.call, self.manager, s["reviewer"], author=s["staff"])
+        return projects_factories.make_scored(
+            self.call, self.manager, s["reviewer"], author=s["staff"]
+        )
 
     def _attachment(self, s, side):
         """Attached to the draft, which is then submitted and assigned to the side's reviewer
@@ -438,7 +445,12 @@ class World:
         )
 
     def _grantevent(self, s, side):
-        return self.get("grant", side).events.latest("pk")
+        from projects import services
+
+        grant = self.get("grant", side)
+        services.grant_transition(grant=grant, action="suspend", actor=self.manager)
+        services.grant_transition(grant=grant, action="resume", actor=self.manager)
+        return grant.events.latest("pk")
 
     def _tranche(self, s, side):
         from projects import services
@@ -477,7 +489,10 @@ class World:
         from projects import services
 
         return services.milestone_add(
-            grant=self.get("grant", side), actor=self.manager, title="Atelier", planned_date=_today()
+            grant=self.get("grant", side),
+            actor=self.manager,
+            title="Atelier",
+            planned_date=_today(),
         )
 
     def _report(self, s, side):
@@ -587,7 +602,9 @@ class World:
 
             if user.organisation.kind != OrganisationKind.BUREAU:
                 return None  # only bureau staff open people's records
-            person = BeneficiaryFactory(agent=UserFactory(role=Role.AGENT, organisation=user.organisation))
+            person = BeneficiaryFactory(
+                agent=UserFactory(role=Role.AGENT, organisation=user.organisation)
+            )
             services.person_seen(user=user, beneficiary=person)
             return PersonSeen.objects.get(user=user, beneficiary=person)
         from core import notifications

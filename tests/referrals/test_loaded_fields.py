@@ -93,7 +93,12 @@ def test_no_field_of_the_person_once_access_has_ended(client, referred):
     )
     referral = selectors.referral_get_for(referred["staff"], referred["referral"].uuid)
     assert not referral.identity_visible
-    assert {"first_name", "last_name", "code", "phone"} <= referral.beneficiary.get_deferred_fields()
+    assert {
+        "first_name",
+        "last_name",
+        "code",
+        "phone",
+    } <= referral.beneficiary.get_deferred_fields()
     client.force_login(referred["staff"])
     with CaptureQueriesContext(connection) as captured:
         response = client.get(referred["referral"].get_absolute_url())
