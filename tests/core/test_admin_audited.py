@@ -196,3 +196,17 @@ def test_inline_rows_saved_in_the_admin_are_audited():
                   action=AuditEvent.Action.UPDATE) == 1  # fmt: skip
     assert _lines(object_type="projects.planaction", object_id=str(action.pk),
                   action=AuditEvent.Action.CREATE) == 1  # fmt: skip
+
+    # the same row deleted inline: the plan's line and the action's delete line
+    data |= {
+        "actions-INITIAL_FORMS": "1",
+        "actions-0-id": action.pk,
+        "actions-0-DELETE": "on",
+    }
+    before = _lines()
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content[:3000]
+    assert not PlanAction.objects.filter(plan=plan).exists()
+    assert _lines() == before + 2
+    assert _lines(object_type="projects.planaction", object_id=str(action.pk),
+                  action=AuditEvent.Action.DELETE) == 1  # fmt: skip
