@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from django.db.models import (
     Aggregate,
+    Case,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     Q,
     QuerySet,
+    When,
 )
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Organisation, Territory
+from accounts.roles import Role
 from referrals import permissions
 from referrals.choices import Status
 from referrals.models import DirectoryEntry, Network, Referral
@@ -58,8 +61,59 @@ def _person_fields(queryset: QuerySet, allowed) -> QuerySet:
     return queryset.defer(*hidden)
 
 
-def _list_fields(queryset: QuerySet) -> QuerySet:
-    return _person_fields(queryset, PERSON_CARD)
+# The card a list shows (name and code, the uuid naming the person in the read lines).
+LIST_NAMES = ("uuid", "code", "first_name", "last_name")
+BUREAU_ROLES = {Role.AGENT, Role.SUPERVISOR}
+
+
+def _list_fields(queryset: QuerySet, user) -> QuerySet:
+    """A list's query reads what decides whether each row's person may be shown; the name and
+    code only of the rows whose case file the reader holds (their bureau's people; every
+    person for managers), as annotations. The other rows' names are read after the decision,
+    for the rows shown only (``with_identity``)."""
+    from accounts.permissions import sees_all_organisations
+
+    keys = tuple(name for name in PERSON_CARD if name not in LIST_NAMES)
+    queryset = _person_fields(queryset, keys)
+    if sees_all_organisations(user):
+        names = {f"card_{n}": F(f"beneficiary__{n}") for n in LIST_NAMES}
+    elif getattr(user, "role", None) in BUREAU_ROLES:
+        # a bureau holds its own people's case files (NULL for the others' rows)
+        holds = Q(beneficiary__bureau_id=user.organisation_id)
+        names = {
+            f"card_{n}": Case(When(holds, then=F(f"beneficiary__{n}")), default=None)
+            for n in LIST_NAMES
+        }
+    else:
+        return queryset  # an association holds no case file: names only once shown
+    return queryset.annotate(**names)
+
+
+def _attach_names(referrals: list) -> None:
+    """Put the name and code on the rows whose person is shown: from the list's own query for
+    the reader's own people, in one more query for the others (none when there are none)."""
+    from baom.models import Beneficiary
+
+    missing = set()
+    for referral in referrals:
+        if not referral.identity_visible:
+            continue
+        if getattr(referral, "card_code", None) is not None:
+            for name in LIST_NAMES:
+                setattr(referral.beneficiary, name, getattr(referral, f"card_{name}"))
+        else:
+            missing.add(referral.beneficiary_id)
+    if not missing:
+        return
+    cards = {
+        row["pk"]: row
+        for row in Beneficiary.objects.filter(pk__in=missing).values("pk", *LIST_NAMES)
+    }
+    for referral in referrals:
+        card = cards.get(referral.beneficiary_id) if referral.identity_visible else None
+        if card is not None:
+            for name in LIST_NAMES:
+                setattr(referral.beneficiary, name, card[name])
 
 
 def _load_card(referral: Referral) -> None:
@@ -88,7 +142,9 @@ def _box_filter(box: str, today) -> Q:
 
 def inbox(*, user, box: str = "new") -> QuerySet:
     """Referrals sent to the user's organisation (every organisation's for managers)."""
-    queryset = _list_fields(_one_side(user, "to_organisation_id").select_related(*LIST_RELATED))
+    queryset = _list_fields(
+        _one_side(user, "to_organisation_id").select_related(*LIST_RELATED), user
+    )
     box = box if box in BOXES else "new"
     return queryset.filter(_box_filter(box, timezone.localdate())).order_by("-sent_at", "-id")
 
@@ -106,7 +162,8 @@ def sent_list(*, user) -> QuerySet:
     return _list_fields(
         _one_side(user, "from_organisation_id")
         .select_related(*LIST_RELATED)
-        .order_by("-sent_at", "-id")
+        .order_by("-sent_at", "-id"),
+        user,
     )
 
 
@@ -158,8 +215,10 @@ def mask_free_text(referral: Referral) -> None:
 
 def with_identity(*, user, page):
     """A page of referrals for a list: each row says whether the person may be shown
-    (``identity_visible``), computed for the whole page in one query."""
+    (``identity_visible``), computed for the whole page in one query, and the shown rows get
+    the person's name and code (``_attach_names``); the others never read them."""
     page.object_list = permissions.annotate_identity(user, page.object_list)
+    _attach_names(page.object_list)
     return page
 
 

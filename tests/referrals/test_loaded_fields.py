@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts.roles import Role
 from referrals import selectors, services
@@ -109,10 +110,34 @@ def test_no_field_of_the_person_once_access_has_ended(client, referred):
 
 
 def test_the_inbox_loads_names_and_codes_only(referred):
-    page = list(selectors.inbox(user=referred["staff"], box="new"))
-    assert [r.pk for r in page] == [referred["referral"].pk]
-    deferred = page[0].beneficiary.get_deferred_fields()
+    from core.pagination import CappedPaginator
+
+    page = CappedPaginator(selectors.inbox(user=referred["staff"], box="new"), 25).get_page(1)
+    (referral,) = selectors.with_identity(user=referred["staff"], page=page).object_list
+    assert referral.pk == referred["referral"].pk and referral.identity_visible
+    deferred = referral.beneficiary.get_deferred_fields()
     assert set(FORBIDDEN) | {"phone", "birth_date"} <= deferred
+    assert referral.beneficiary.last_name == "Sidibé"
+
+
+def test_the_inbox_never_reads_the_name_once_access_has_ended(client, referred):
+    """Declined: the row stays in the receiving side's inbox ("done"), without the person;
+    the list's queries never select the name or the code."""
+    services.referral_transition(
+        referral=referred["referral"],
+        action="decline",
+        actor=referred["staff"],
+        decline_reason=DeclineReason.NO_CAPACITY,
+    )
+    client.force_login(referred["staff"])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("referrals:index"), {"box": "done"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Sidibé".upper() not in content.upper()
+    assert referred["person"].code not in content
+    selected = _beneficiary_columns(captured.captured_queries)
+    assert selected.isdisjoint({"first_name", "last_name", "code", "phone", *FORBIDDEN}), selected
 
 
 def test_the_sending_bureau_still_sees_the_shared_card(client, referred):
