@@ -25,7 +25,7 @@ class TerritoryAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ImportExportModelAdmin):
+class OrganisationAdmin(AuditedAdminMixin, ImportExportModelAdmin):
     resource_classes = [OrganisationResource]
     list_display = ["name", "acronym", "kind", "code", "territory", "is_active"]
     list_filter = ["kind", "is_active"]

@@ -33,6 +33,18 @@ from baom.choices import (
     Sex,
     Vulnerability,
 )
+from baom.scopes import (
+    AnonymousContactQuerySet,
+    AttendanceQuerySet,
+    BeneficiaryChangeQuerySet,
+    ConsentRecordQuerySet,
+    DistributionQuerySet,
+    GroupActivityQuerySet,
+    MergeQuerySet,
+    RegisterImportQuerySet,
+    ServiceDeliveryQuerySet,
+    VisitQuerySet,
+)
 from core.models import TimeStampedModel, TranslatedNameModel
 
 
@@ -328,6 +340,8 @@ class ConsentRecord(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
+    objects = ConsentRecordQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
@@ -367,6 +381,8 @@ class BeneficiaryChange(models.Model):
         related_name="+",
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    objects = BeneficiaryChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("change of a beneficiary")
@@ -427,6 +443,8 @@ class Visit(TimeStampedModel):
     notes = models.TextField(_("notes"), blank=True)
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
 
+    objects = VisitQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
@@ -448,6 +466,8 @@ class ServiceDelivery(models.Model):
     beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, related_name="services")
     bureau = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     date = models.DateField()
+
+    objects = ServiceDeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("service given")
@@ -495,6 +515,8 @@ class GroupActivity(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = GroupActivityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("group activity")
         verbose_name_plural = _("group activities")
@@ -521,6 +543,8 @@ class Attendance(models.Model):
         Beneficiary, on_delete=models.PROTECT, related_name="attendance"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attendance")
@@ -556,6 +580,8 @@ class Distribution(TimeStampedModel):
     for_household = models.BooleanField(_("for the whole household"), default=False)
     date = models.DateField(_("date"), default=timezone.localdate)
 
+    objects = DistributionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("kit distribution")
         verbose_name_plural = _("kit distributions")
@@ -585,6 +611,8 @@ class AnonymousContact(TimeStampedModel):
         ServiceType, verbose_name=_("services given"), blank=True, related_name="+"
     )
 
+    objects = AnonymousContactQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("anonymous contact")
         verbose_name_plural = _("anonymous contacts")
@@ -608,6 +636,8 @@ class Merge(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     undone_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MergeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("merge")
@@ -637,6 +667,8 @@ class RegisterImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    objects = RegisterImportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("register import")

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from baom.scopes import HouseholdMemberQuerySet, HouseholdQuerySet
 from core.models import TimeStampedModel
 
 
@@ -134,6 +135,8 @@ class Household(TimeStampedModel):
         related_name="+",
     )
 
+    objects = HouseholdQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
@@ -163,6 +166,8 @@ class HouseholdMember(models.Model):
         related_name="+",
     )
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    objects = HouseholdMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("household member")

@@ -214,18 +214,13 @@ def beneficiary_timeline(beneficiary: Beneficiary) -> list[dict]:
 
 
 def activity_list(*, user) -> QuerySet:
-    from baom.permissions import works_in_bureau
-
-    queryset = (
-        GroupActivity.objects.select_related("organiser", "commune")
+    """The organising bureau's activities; every bureau's for managers (``visible_to``)."""
+    return (
+        GroupActivity.objects.visible_to(user)
+        .select_related("organiser", "commune")
         .annotate(registered=Count("attendance"))
         .order_by("-start_date", "-id")
     )
-    if sees_all_organisations(user):
-        return queryset
-    if works_in_bureau(user):
-        return queryset.filter(organiser_id=user.organisation_id)
-    return queryset.none()
 
 
 def activity_get_for(user, uuid) -> GroupActivity:
@@ -246,8 +241,10 @@ def change_history(beneficiary: Beneficiary, *, user) -> QuerySet:
     from baom.permissions import can_see_sensitive
     from baom.services import SENSITIVE_FIELDS
 
-    queryset = BeneficiaryChange.objects.filter(beneficiary=beneficiary).select_related(
-        "changed_by"
+    queryset = (
+        BeneficiaryChange.objects.visible_to(user)
+        .filter(beneficiary=beneficiary)
+        .select_related("changed_by")
     )
     if not can_see_sensitive(user):
         queryset = queryset.exclude(field__in=SENSITIVE_FIELDS)

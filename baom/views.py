@@ -155,7 +155,9 @@ def beneficiary_detail(request, uuid):
         "can_edit": permissions.can_edit_beneficiary(request.user, beneficiary),
         "can_record": permissions.can_record_visit(request.user, beneficiary),
         "can_see_sensitive": permissions.can_see_sensitive(request.user),
-        "merges": Merge.objects.filter(kept=beneficiary).select_related("duplicate", "merged_by"),
+        "merges": Merge.objects.visible_to(request.user)
+        .filter(kept=beneficiary)
+        .select_related("duplicate", "merged_by"),
         "can_merge": permissions.can_merge(request.user),
         "consents": privacy.current_consents(beneficiary),
         "changes": selectors.change_history(beneficiary, user=request.user)[:20],
@@ -539,9 +541,9 @@ def merge(request):
 @module_required("baom")
 @require_POST
 def merge_undo(request, pk):
-    record = get_object_or_404(
-        Merge.objects.select_related("kept"), pk=pk, kept__bureau_id=request.user.organisation_id
-    )
+    # Another bureau's merge: the same 404 as none at all; a manager who may see it but not
+    # undo it: PermissionDenied from the service (audited by the middleware).
+    record = get_object_or_404(Merge.objects.visible_to(request.user).select_related("kept"), pk=pk)
     try:
         services.merge_undo(merge=record, actor=request.user)
     except ValidationError as exc:

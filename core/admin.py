@@ -1,7 +1,9 @@
-"""What every ModelAdmin showing personal data shares: an audit line for each add, change and
-delete made in the admin, written in the admin's own transaction (Django's change and delete
-views run in ``transaction.atomic``), so a failed save leaves no line and a line never goes
-missing."""
+"""What every ModelAdmin showing personal or organisation-owned data shares: an audit line for
+each add, change and delete made in the admin, inline rows included, written in the admin's own
+transaction (Django's change and delete views run in ``transaction.atomic``), so a failed save
+leaves no line and a line never goes missing. ``tests/core/test_admin_audited.py`` fails when a
+model that has ``visible_to`` (``tests/core/test_visible_to_everywhere.py``) is registered
+without it."""
 
 from __future__ import annotations
 
@@ -31,3 +33,24 @@ class AuditedAdminMixin:
                     actor=request.user, action=audit.Action.DELETE, obj=obj, request=request
                 )
             super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows (a plan's actions...): one line per row added, changed or deleted."""
+        with transaction.atomic():
+            for inline_form in formset.deleted_forms:
+                if inline_form.instance.pk is not None:
+                    audit.record(
+                        actor=request.user,
+                        action=audit.Action.DELETE,
+                        obj=inline_form.instance,
+                        request=request,
+                    )
+            super().save_formset(request, form, formset, change)
+            for obj in formset.new_objects:
+                audit.record(
+                    actor=request.user, action=audit.Action.CREATE, obj=obj, request=request
+                )
+            for obj, _fields in formset.changed_objects:
+                audit.record(
+                    actor=request.user, action=audit.Action.UPDATE, obj=obj, request=request
+                )

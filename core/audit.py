@@ -109,9 +109,14 @@ def _public_id(obj) -> str:
 def visible_events(user):
     """The trail a user may read: every event for programme managers and admins, their own
     organisation's for supervisors (with the permission), nothing for anyone else."""
+    events = AuditEvent.objects.visible_to(user)
+    return events.select_related("actor__organisation", "organisation")
+
+
+def scope_events(events, user):
+    """``AuditEvent.objects.visible_to(user)``: the policy's ``core.access_log``."""
     from core import policy
 
-    events = AuditEvent.objects.select_related("actor__organisation", "organisation")
     if not user.is_authenticated or not user.has_perm("core.view_auditevent"):
         return events.none()
     if user.role in {policy.PROGRAMME_MANAGER, policy.ADMIN} or user.is_superuser:

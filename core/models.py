@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.scopes import AuditEventQuerySet, NotificationQuerySet, OutboxMessageQuerySet
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -92,6 +94,8 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64, editable=False, db_default="")
     line_hash = models.CharField(max_length=64, editable=False, db_default="")
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
@@ -133,6 +137,8 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
 
+    objects = OutboxMessageQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
@@ -167,6 +173,8 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("notification")

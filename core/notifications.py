@@ -216,9 +216,7 @@ def sweep(*, now=None, limit: int = 1000) -> int:
 # --- Reading and marking read -----------------------------------------------------------------
 def notifications_of(user):
     """A user's own notifications: nobody reads anyone else's."""
-    if not getattr(user, "is_authenticated", False):
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient_id=user.pk)
+    return Notification.objects.visible_to(user)
 
 
 def unread_count(user) -> int:

@@ -131,6 +131,13 @@ POLICY: dict[str, dict[str, str] | str] = {
     "projects.grant.manage": {PROGRAMME_MANAGER: ALL, ADMIN: ALL},
     # A reviewer scores the reviews assigned to them: "their own".
     "projects.review": {REVIEWER: OWN},
+    # --- records read through ``visible_to(user)`` (tests/core/test_visible_to_everywhere.py) --
+    # User accounts: a supervisor sees their organisation's staff, managers and admins every
+    # account; everyone sees their own (``core.own_rows``).
+    "accounts.user.read": {SUPERVISOR: OWN, PROGRAMME_MANAGER: ALL, ADMIN: ALL},
+    # Rows that belong to one user (notifications, messages to send, people recently opened):
+    # "own" is the caller's, "other" another user's.
+    "core.own_rows": dict.fromkeys(ROLES, OWN),
 }
 
 

@@ -457,6 +457,12 @@ class Participation(TimeStampedModel):
         return country_name(self.country)
 
 
+class FollowUpActionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What to do after an event: the event's (registry users only)."""
+        return self.filter(event__in=Event.objects.visible_to(user))
+
+
 class FollowUpAction(TimeStampedModel):
     """Something to do after an event (send the proceedings, call back the investors...)."""
 
@@ -467,6 +473,8 @@ class FollowUpAction(TimeStampedModel):
     responsible = models.CharField(_("responsible"), max_length=150, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     done = models.BooleanField(_("done"), default=False)
+
+    objects = FollowUpActionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("follow-up action")

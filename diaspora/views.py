@@ -495,7 +495,7 @@ def follow_up_add(request, uuid):
 def follow_up_done(request, uuid, pk):
     _allow(can_manage_events(request.user))
     event = selectors.event_get_for(request.user, uuid)
-    action = get_object_or_404(FollowUpAction, event=event, pk=pk)
+    action = get_object_or_404(FollowUpAction.objects.visible_to(request.user), event=event, pk=pk)
     services.follow_up_set_done(actor=request.user, action=action, done=not action.done)
     return redirect(event)
 

@@ -5,6 +5,7 @@ Writes that carry rules (submission, decisions, payments) go through the site's 
 
 from django.contrib import admin
 
+from core.admin import AuditedAdminMixin
 from projects.models import (
     Call,
     CommunalActionPlan,
@@ -35,7 +36,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Call)
-class CallAdmin(ReadOnlyAdmin):
+class CallAdmin(AuditedAdminMixin, ReadOnlyAdmin):
     list_display = ["title", "region", "component", "status", "opens_at", "closes_at", "envelope"]
     list_filter = ["status", "region", "component"]
     search_fields = ["title"]
@@ -43,7 +44,7 @@ class CallAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ReadOnlyAdmin):
+class ProposalAdmin(AuditedAdminMixin, ReadOnlyAdmin):
     list_display = ["title", "organisation", "call", "status", "requested_amount"]
     list_filter = ["status", "call"]
     search_fields = ["title", "organisation__name"]
@@ -51,21 +52,21 @@ class ProposalAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdmin):
+class DecisionAdmin(AuditedAdminMixin, ReadOnlyAdmin):
     list_display = ["proposal", "outcome", "amount", "committee_date"]
     list_filter = ["outcome"]
     list_select_related = ["proposal"]
 
 
 @admin.register(Grant)
-class GrantAdmin(ReadOnlyAdmin):
+class GrantAdmin(AuditedAdminMixin, ReadOnlyAdmin):
     list_display = ["reference", "proposal", "amount", "status", "agreement_date"]
     list_filter = ["status"]
     list_select_related = ["proposal"]
 
 
 @admin.register(Training)
-class TrainingAdmin(ReadOnlyAdmin):
+class TrainingAdmin(AuditedAdminMixin, ReadOnlyAdmin):
     list_display = ["title", "start_date", "women", "men", "sex_not_recorded"]
 
 
@@ -75,7 +76,7 @@ class PlanActionInline(admin.TabularInline):
 
 
 @admin.register(CommunalActionPlan)
-class CommunalActionPlanAdmin(admin.ModelAdmin):
+class CommunalActionPlanAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["territory", "kind", "start_year", "end_year"]
     list_select_related = ["territory"]
     inlines = [PlanActionInline]

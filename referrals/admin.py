@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from core.admin import AuditedAdminMixin
 from referrals.models import DirectoryEntry, Network
 
 
 @admin.register(DirectoryEntry)
-class DirectoryEntryAdmin(admin.ModelAdmin):
+class DirectoryEntryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["organisation", "accepts_referrals", "response_days", "contact_point"]
     list_filter = ["accepts_referrals"]
     search_fields = ["organisation__name", "organisation__acronym"]

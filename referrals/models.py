@@ -44,6 +44,15 @@ class Network(TimeStampedModel):
         return self.acronym or self.name
 
 
+class DirectoryEntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The service directory is read by every signed-in user (to choose where to refer);
+        editing an entry is its organisation's (``referrals.permissions``)."""
+        from accounts.permissions import is_signed_in
+
+        return self if is_signed_in(user) else self.none()
+
+
 class DirectoryEntry(TimeStampedModel):
     """What an organisation offers, where, in which languages, and whether it takes referrals."""
 
@@ -71,6 +80,8 @@ class DirectoryEntry(TimeStampedModel):
     response_days = models.PositiveSmallIntegerField(
         _("response deadline (working days)"), default=3
     )
+
+    objects = DirectoryEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("directory entry")
@@ -219,6 +230,13 @@ class Referral(TimeStampedModel):
         )
 
 
+class ReferralEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A referral's history: the referral's readers (``Referral.objects.visible_to``);
+        notes are dropped once the person is no longer shared (``selectors.referral_events``)."""
+        return self.filter(referral__in=Referral.objects.visible_to(user).values("pk"))
+
+
 class ReferralEvent(models.Model):
     """Who did what to a referral, when, from which state to which."""
 
@@ -238,6 +256,8 @@ class ReferralEvent(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    objects = ReferralEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("referral event")

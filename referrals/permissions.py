@@ -7,7 +7,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.permissions import is_signed_in, sees_all_organisations, sees_persons
+from accounts.permissions import (
+    can_use_module,
+    is_signed_in,
+    sees_all_organisations,
+    sees_persons,
+)
 from accounts.roles import Role
 from referrals.choices import Status
 from referrals.workflow import RECEIVER, SENDER
@@ -31,12 +36,13 @@ def works_in_referrals(user) -> bool:
 
 
 def referral_scope(queryset, user):
-    """Managers and admins: every referral. Staff: those their organisation sent or received.
-    The statistician and everyone else: none."""
+    """Programme managers: every referral. Staff: those their organisation sent or received.
+    The statistician, admins (not in the referrals module: policy ``referrals.read``) and
+    everyone else: none."""
     if not is_signed_in(user) or not sees_persons(user):
         return queryset.none()
     if sees_all_organisations(user):
-        return queryset
+        return queryset if can_use_module(user, "referrals") else queryset.none()
     if works_in_referrals(user):
         from django.db.models import Q
 

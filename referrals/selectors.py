@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from django.db.models import (
     Aggregate,
+    Case,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     Q,
     QuerySet,
+    When,
 )
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Organisation, Territory
+from accounts.roles import Role
 from referrals import permissions
 from referrals.choices import Status
 from referrals.models import DirectoryEntry, Network, Referral
@@ -30,15 +33,101 @@ PERSON_CARD = ("id", "uuid", "code", "first_name", "last_name", "bureau_id", "co
                "anonymised_at")  # fmt: skip
 
 
-def _list_fields(queryset: QuerySet) -> QuerySet:
+# What decides whether a referral's reader may see the person (permissions.annotate_identity):
+# a referral's page reads only these before deciding, then loads the card if allowed.
+IDENTITY_KEYS = ("id", "bureau_id", "consent_sharing", "anonymised_at", "merged_into_id")
+# The minimum card of a referral's page (name, code, sex, age, languages, contact); what the
+# sender chose to share (``Referral.shared_fields``) is added to it, and only that.
+DETAIL_CARD = (*PERSON_CARD, "merged_into_id", "sex", "birth_date", "birth_date_is_estimated",
+               "languages", "phone")  # fmt: skip
+SHARED_ATTNAMES = {
+    "nationality": ("nationality",),
+    "category": ("category",),
+    "commune": ("commune_id",),
+    "household": ("household_size", "children_count"),
+    "vulnerabilities": ("vulnerabilities",),
+}
+
+
+def _person_fields(queryset: QuerySet, allowed) -> QuerySet:
+    """Every field of the referred person but ``allowed`` deferred: never selected."""
     from baom.models import Beneficiary
 
     hidden = [
         f"beneficiary__{field.attname}"
         for field in Beneficiary._meta.concrete_fields
-        if field.attname not in PERSON_CARD
+        if field.attname not in allowed
     ]
     return queryset.defer(*hidden)
+
+
+# The card a list shows (name and code, the uuid naming the person in the read lines).
+LIST_NAMES = ("uuid", "code", "first_name", "last_name")
+BUREAU_ROLES = {Role.AGENT, Role.SUPERVISOR}
+
+
+def _list_fields(queryset: QuerySet, user) -> QuerySet:
+    """A list's query reads what decides whether each row's person may be shown; the name and
+    code only of the rows whose case file the reader holds (their bureau's people; every
+    person for managers), as annotations. The other rows' names are read after the decision,
+    for the rows shown only (``with_identity``)."""
+    from accounts.permissions import sees_all_organisations
+
+    keys = tuple(name for name in PERSON_CARD if name not in LIST_NAMES)
+    queryset = _person_fields(queryset, keys)
+    if sees_all_organisations(user):
+        names = {f"card_{n}": F(f"beneficiary__{n}") for n in LIST_NAMES}
+    elif getattr(user, "role", None) in BUREAU_ROLES:
+        # a bureau holds its own people's case files (NULL for the others' rows)
+        holds = Q(beneficiary__bureau_id=user.organisation_id)
+        names = {
+            f"card_{n}": Case(When(holds, then=F(f"beneficiary__{n}")), default=None)
+            for n in LIST_NAMES
+        }
+    else:
+        return queryset  # an association holds no case file: names only once shown
+    return queryset.annotate(**names)
+
+
+def _attach_names(referrals: list) -> None:
+    """Put the name and code on the rows whose person is shown: from the list's own query for
+    the reader's own people, in one more query for the others (none when there are none)."""
+    from baom.models import Beneficiary
+
+    missing = set()
+    for referral in referrals:
+        if not referral.identity_visible:
+            continue
+        if getattr(referral, "card_code", None) is not None:
+            for name in LIST_NAMES:
+                setattr(referral.beneficiary, name, getattr(referral, f"card_{name}"))
+        else:
+            missing.add(referral.beneficiary_id)
+    if not missing:
+        return
+    cards = {
+        row["pk"]: row
+        for row in Beneficiary.objects.filter(pk__in=missing).values("pk", *LIST_NAMES)
+    }
+    for referral in referrals:
+        card = cards.get(referral.beneficiary_id) if referral.identity_visible else None
+        if card is not None:
+            for name in LIST_NAMES:
+                setattr(referral.beneficiary, name, card[name])
+
+
+def _load_card(referral: Referral) -> None:
+    """Put on the referral the person's minimum card and the fields its sender chose to
+    share, in one query: the need-to-know fields (GBV flag, confidential notes...) and what
+    was not shared are never read from the database for a referral's page."""
+    from baom.models import Beneficiary
+
+    shared = [n for key in referral.shared_fields for n in SHARED_ATTNAMES.get(key, ())]
+    queryset = Beneficiary.objects.filter(pk=referral.beneficiary_id)
+    if "commune_id" in shared:
+        queryset = queryset.select_related("commune")
+    names = {n.removesuffix("_id") for n in (*DETAIL_CARD, *shared) if n != "id"}
+    referral.beneficiary = queryset.only(*names).get()
 
 
 def _box_filter(box: str, today) -> Q:
@@ -53,7 +142,9 @@ def _box_filter(box: str, today) -> Q:
 
 def inbox(*, user, box: str = "new") -> QuerySet:
     """Referrals sent to the user's organisation (every organisation's for managers)."""
-    queryset = _list_fields(_one_side(user, "to_organisation_id").select_related(*LIST_RELATED))
+    queryset = _list_fields(
+        _one_side(user, "to_organisation_id").select_related(*LIST_RELATED), user
+    )
     box = box if box in BOXES else "new"
     return queryset.filter(_box_filter(box, timezone.localdate())).order_by("-sent_at", "-id")
 
@@ -71,7 +162,8 @@ def sent_list(*, user) -> QuerySet:
     return _list_fields(
         _one_side(user, "from_organisation_id")
         .select_related(*LIST_RELATED)
-        .order_by("-sent_at", "-id")
+        .order_by("-sent_at", "-id"),
+        user,
     )
 
 
@@ -90,15 +182,19 @@ def _one_side(user, field: str) -> QuerySet:
 def referral_get_for(user, uuid) -> Referral:
     """The referral, or 404 whether it does not exist or is not the user's to see."""
     referral = (
-        Referral.objects.visible_to(user)
-        .select_related(*LIST_RELATED, "sent_by", "beneficiary__commune", "parent")
+        _person_fields(
+            Referral.objects.visible_to(user).select_related(*LIST_RELATED, "sent_by", "parent"),
+            IDENTITY_KEYS,
+        )
         .filter(uuid=uuid)
         .first()
     )
     if referral is None:
         raise Http404
     permissions.annotate_identity(user, [referral])
-    if not referral.identity_visible:
+    if referral.identity_visible:
+        _load_card(referral)
+    else:
         mask_free_text(referral)
     return referral
 
@@ -119,8 +215,10 @@ def mask_free_text(referral: Referral) -> None:
 
 def with_identity(*, user, page):
     """A page of referrals for a list: each row says whether the person may be shown
-    (``identity_visible``), computed for the whole page in one query."""
+    (``identity_visible``), computed for the whole page in one query, and the shown rows get
+    the person's name and code (``_attach_names``); the others never read them."""
     page.object_list = permissions.annotate_identity(user, page.object_list)
+    _attach_names(page.object_list)
     return page
 
 

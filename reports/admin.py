@@ -1,6 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from core.admin import AuditedAdminMixin
 from reports.models import (
     DataElementMapping,
     DataSetMapping,
@@ -17,7 +18,7 @@ from reports.resources import (
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["uuid", "requested_by", "status", "progress", "created_at", "finished_at"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in Report._meta.fields if f.name != "result"]

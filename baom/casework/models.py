@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organisation
+from baom.scopes import PersonSeenQuerySet
 from core.models import TimeStampedModel
 
 
@@ -175,6 +176,8 @@ class PersonSeen(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     beneficiary = models.ForeignKey("baom.Beneficiary", on_delete=models.CASCADE, related_name="+")
     seen_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonSeenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person seen")

@@ -76,7 +76,8 @@ def my_follow_up_counts(*, user, today) -> dict[str, int]:
 
 def recently_seen(*, user, limit: int = 8) -> list[PersonSeen]:
     return list(
-        PersonSeen.objects.filter(user_id=user.pk, beneficiary__bureau_id=user.organisation_id)
+        PersonSeen.objects.visible_to(user)
+        .filter(beneficiary__bureau_id=user.organisation_id)
         .select_related("beneficiary")
         .only("seen_at", "beneficiary__uuid", "beneficiary__code", "beneficiary__first_name",
               "beneficiary__last_name")

@@ -207,7 +207,8 @@ def reassign(request):
     form = ReassignForm(request.POST or None, agents=agents)
     current = request.GET.get("cases", "unassigned")
     open_cases = (
-        Beneficiary.objects.filter(selectors.OPEN_CASE, bureau_id=request.user.organisation_id)
+        Beneficiary.objects.visible_to(request.user)
+        .filter(selectors.OPEN_CASE, bureau_id=request.user.organisation_id)
         .filter(selectors.cases_filter(current, request.user))
         .select_related("assigned_to")
         .order_by("-registered_on", "-id")

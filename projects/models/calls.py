@@ -19,6 +19,7 @@ from projects.models._base import (
     ZERO,
     _money,
 )
+from projects.scopes import CriterionQuerySet
 
 
 # --- Programme and calls ----------------------------------------------------------------
@@ -230,6 +231,8 @@ class Criterion(TimeStampedModel):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = CriterionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("scoring criterion")

@@ -23,6 +23,7 @@ from projects.models._base import (
     _money,
 )
 from projects.models.proposals import Proposal
+from projects.scopes import IndicatorAchievementQuerySet, ThroughGrantQuerySet
 
 
 # --- Grants -----------------------------------------------------------------------------
@@ -87,6 +88,8 @@ class GrantEvent(TransitionEvent):
         Grant, verbose_name=_("grant"), on_delete=models.CASCADE, related_name="events"
     )
 
+    objects = ThroughGrantQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("grant event")
         verbose_name_plural = _("grant events")
@@ -117,6 +120,8 @@ class Tranche(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
+
+    objects = ThroughGrantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("disbursement tranche")
@@ -156,6 +161,8 @@ class Indicator(TimeStampedModel):
     target_women = models.PositiveIntegerField(_("target: women"), default=0)
     target_men = models.PositiveIntegerField(_("target: men"), default=0)
 
+    objects = ThroughGrantQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
@@ -190,6 +197,8 @@ class IndicatorAchievement(TimeStampedModel):
         related_name="+",
     )
 
+    objects = IndicatorAchievementQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("indicator achievement")
         verbose_name_plural = _("indicator achievements")
@@ -213,6 +222,8 @@ class Milestone(TimeStampedModel):
     title = models.CharField(_("activity or milestone"), max_length=200)
     planned_date = models.DateField(_("planned date"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    objects = ThroughGrantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("activity or milestone")
@@ -259,6 +270,8 @@ class Report(TimeStampedModel):
     )
     review_note = models.TextField(_("manager's note"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    objects = ThroughGrantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("grant report")

@@ -23,6 +23,7 @@ from projects.models._base import (
     _money,
 )
 from projects.models.calls import Call
+from projects.scopes import ThroughProposalQuerySet
 
 
 # --- Proposals --------------------------------------------------------------------------
@@ -142,6 +143,8 @@ class Attachment(TimeStampedModel):
         related_name="+",
     )
 
+    objects = ThroughProposalQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
@@ -170,6 +173,8 @@ class BudgetLine(TimeStampedModel):
         _("amount (MAD)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
     )
 
+    objects = ThroughProposalQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("budget line")
         verbose_name_plural = _("budget lines")
@@ -190,6 +195,8 @@ class TargetGroup(TimeStampedModel):
     women = models.PositiveIntegerField(_("women"), default=0)
     men = models.PositiveIntegerField(_("men"), default=0)
 
+    objects = ThroughProposalQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("target beneficiaries")
         verbose_name_plural = _("target beneficiaries")
@@ -208,6 +215,8 @@ class ProposalEvent(TransitionEvent):
     proposal = models.ForeignKey(
         Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="events"
     )
+
+    objects = ThroughProposalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("proposal event")

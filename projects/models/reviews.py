@@ -17,6 +17,7 @@ from projects.models._base import (
 )
 from projects.models.calls import Criterion
 from projects.models.proposals import Proposal
+from projects.scopes import DecisionQuerySet, ScoreQuerySet
 
 
 # --- Review and decision ----------------------------------------------------------------
@@ -93,6 +94,8 @@ class Score(TimeStampedModel):
     value = models.PositiveSmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), blank=True)
 
+    objects = ScoreQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("score")
         verbose_name_plural = _("scores")
@@ -134,6 +137,8 @@ class Decision(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("committee decision")

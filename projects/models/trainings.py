@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Territory
 from core.models import TimeStampedModel
+from projects.scopes import PlanActionQuerySet
 
 
 # --- Capacity building and communal plans ------------------------------------------------
@@ -129,6 +130,8 @@ class PlanAction(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
     )
+
+    objects = PlanActionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("plan action")

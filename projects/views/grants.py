@@ -74,7 +74,8 @@ def _grant_context(request, grant, **forms):
         "is_holder": permissions.is_grant_holder(user, grant),
         "tranches": grant.tranches.all(),
         "indicators": selectors.indicator_progress([grant]),
-        "achievements": IndicatorAchievement.objects.filter(indicator__grant=grant)
+        "achievements": IndicatorAchievement.objects.visible_to(user)
+        .filter(indicator__grant=grant)
         .select_related("indicator", "reported_by")
         .order_by("-period_end", "indicator_id"),
         "milestones": grant.milestones.all(),
@@ -136,7 +137,9 @@ def tranche_add(request, uuid):
 def tranche_pay(request, uuid, number):
     require_manager(request.user)
     grant = _grant(request, uuid)
-    tranche = get_or_404(Tranche.objects.filter(grant=grant), number=number)
+    tranche = get_or_404(
+        Tranche.objects.visible_to(request.user).filter(grant=grant), number=number
+    )
     form = PaymentForm(request.POST)
     if form.is_valid():
         try:
@@ -190,7 +193,7 @@ def milestone_add(request, uuid):
 @require_POST
 def milestone_done(request, uuid, pk):
     grant = _grant(request, uuid)
-    milestone = get_or_404(Milestone.objects.filter(grant=grant), pk=pk)
+    milestone = get_or_404(Milestone.objects.visible_to(request.user).filter(grant=grant), pk=pk)
     try:
         services.milestone_done(
             milestone=milestone, actor=request.user, done_on=timezone.localdate()
@@ -243,9 +246,7 @@ def indicator_report(request, uuid):
 @require_http_methods(["GET", "POST"])
 def report_detail(request, uuid):
     report = get_or_404(
-        Report.objects.filter(grant__in=selectors.grant_list(user=request.user)).select_related(
-            "grant__proposal__organisation"
-        ),
+        Report.objects.visible_to(request.user).select_related("grant__proposal__organisation"),
         uuid=uuid,
     )
     grant = report.grant

@@ -27,7 +27,6 @@ from projects.forms import (
 from projects.models import (
     Attachment,
     Call,
-    Proposal,
     Review,
 )
 from projects.selectors import get_or_404
@@ -272,7 +271,7 @@ def attachment_add(request, uuid):
 @require_POST
 def attachment_delete(request, uuid):
     attachment = get_or_404(
-        Attachment.objects.filter(proposal__in=Proposal.objects.visible_to(request.user)),
+        Attachment.objects.visible_to(request.user),
         uuid=uuid,
     )
     services.attachment_delete(attachment=attachment, actor=request.user)
@@ -285,7 +284,7 @@ def attachment_delete(request, uuid):
 def attachment_download(request, uuid):
     """Only to those who may see the proposal, always as a download (never shown inline)."""
     attachment = get_or_404(
-        Attachment.objects.filter(proposal__in=Proposal.objects.visible_to(request.user)),
+        Attachment.objects.visible_to(request.user),
         uuid=uuid,
     )
     try:

@@ -169,8 +169,9 @@ def test_inbox_query_count_is_constant(
     _many_referrals(sender, organisation, staff, 12)
     login(staff)
     # 9, plus the filter bar's partners and services (two), who the page's people are shared
-    # with (one query) and their read lines (one COPY)
-    with django_assert_max_num_queries(13):
+    # with (one query), the names of the people shown (one query: a partner's list does not
+    # read them before deciding) and their read lines (one COPY)
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("referrals:index"), {"box": box})
     assert response.status_code == 200
 
@@ -272,7 +273,9 @@ def test_response_deadline_out_of_range_changes_nothing(client, login, receiver)
 
 def test_the_inbox_loads_only_the_shared_card_of_each_person():
     """The receiving side's list never loads a person's phone, notes or vulnerabilities, so no
-    template can show them (the minimum card: name and code, and what decides access)."""
+    template can show them (the minimum card: name and code, and what decides access). The
+    name and code are read once the row is known to show the person (``with_identity``)."""
+    from core.pagination import CappedPaginator
     from referrals import selectors
     from tests.baom.factories import BeneficiaryFactory
     from tests.factories import UserFactory
@@ -283,6 +286,10 @@ def test_the_inbox_loads_only_the_shared_card_of_each_person():
     person = BeneficiaryFactory(agent=agent, phone="+212600000002")
     send_referral(agent=agent, to_organisation=organisation, beneficiary=person)
     (referral,) = selectors.inbox(user=staff, box="new")
+    assert {"first_name", "last_name", "code"} <= referral.beneficiary.get_deferred_fields()
+    page = CappedPaginator(selectors.inbox(user=staff, box="new"), 25).get_page(1)
+    (referral,) = selectors.with_identity(user=staff, page=page).object_list
+    assert referral.identity_visible
     loaded = set(referral.beneficiary.__dict__) - referral.beneficiary.get_deferred_fields()
     assert {"phone", "confidential_notes", "vulnerabilities", "birth_date"}.isdisjoint(loaded)
     assert {"first_name", "last_name", "code"} <= loaded
