@@ -22,65 +22,183 @@ from referrals.models import DirectoryEntry, Network, Referral
 
 DEMO_NAMESPACE = uuid.UUID("6f1d8f5e-3c3a-4f43-9a39-7d1b3f0c2a11")
 
-# organisation name: (services, territories, languages, opening hours, contact point, days)
+# organisation name: (services, territories, languages, days to answer)
 DIRECTORY = {
     "Voix de Femmes du Maroc": (
         ["reception", "psychosocial", "child-care", "legal-aid", "orientation"],
         ["SM-AGA", "SM-INZ"],
         [Language.FRENCH, Language.DARIJA, Language.ENGLISH, Language.AMAZIGH],
-        "Lun–ven 9h–17h (centre de jour Asadaf)",
-        "Accueil du centre Asadaf, 05 28 00 00 01",
         3,
     ),
     "Association Anir": (
         ["coaching", "darija-course", "child-care", "orientation"],
         ["SM-AGA"],
         [Language.FRENCH, Language.DARIJA, Language.AMAZIGH],
-        "Lun–sam 9h–18h (projet Tasimant)",
-        "Coordinatrice Tasimant, 05 28 00 00 02",
         3,
     ),
     "Hôpital régional d'Inezgane": (
         ["health-orientation", "maternal-health", "psychosocial"],
         ["SM-INZ", "SM-AGA", "SM-CHT"],
         [Language.ARABIC, Language.DARIJA, Language.FRENCH],
-        "Urgences 24h/24 ; consultations lun–ven 8h30–16h30",
-        "Service social de l'hôpital, 05 28 00 00 03",
         2,
     ),
     "Migrations & Développement": (
         ["employment", "coaching", "information"],
         ["SM"],
         [Language.FRENCH, Language.ARABIC],
-        "Lun–ven 9h–17h",
-        "Antenne de Taroudant",
         5,
     ),
     "BAOM Agadir": (
         ["reception", "information", "orientation", "legal-aid", "hygiene-kit", "food-kit"],
         ["SM-AGA"],
         [Language.FRENCH, Language.DARIJA, Language.ENGLISH],
-        "Lun–ven 8h30–16h30",
-        "Accueil du BAOM",
         3,
     ),
     "Association Al Jil Aljadid": (
         ["reception", "darija-course", "information"],
         ["OR-NAD"],
         [Language.ARABIC, Language.FRENCH, Language.ENGLISH],
-        "Lun–ven 9h–17h",
-        "Accueil de l'association",
         3,
     ),
     "Hôpital Al-Hassani (Nador)": (
         ["health-orientation", "psychosocial"],
         ["OR-NAD"],
         [Language.ARABIC, Language.FRENCH],
-        "Cellule psychosociale : lun–ven 8h30–16h30",
-        "Cellule psychosociale",
         2,
     ),
 }
+
+# What partners read, in French, Arabic and English (core.translated): a description of the
+# services (from the list above), opening hours and a contact point. Phone numbers are
+# synthetic; in Arabic they are written without spaces, so right-to-left text keeps their order.
+WEEKDAYS_9_17 = (
+    "Lun–ven 9h–17h",
+    "من الاثنين إلى الجمعة، من 9:00 إلى 17:00",
+    "Mon–Fri 9:00–17:00",
+)
+WEEKDAYS_830_1630 = (
+    "Lun–ven 8h30–16h30",
+    "من الاثنين إلى الجمعة، من 8:30 إلى 16:30",
+    "Mon–Fri 8:30–16:30",
+)
+DIRECTORY_TEXT = {
+    "Voix de Femmes du Maroc": {
+        "description": (
+            "Centre de jour pour les femmes migrantes et leurs enfants : accueil, écoute "
+            "psychosociale, garde d'enfants, aide juridique et orientation.",
+            "مركز نهاري للنساء المهاجرات وأطفالهن: استقبال، ودعم نفسي واجتماعي، ورعاية "
+            "الأطفال، ومساعدة قانونية، وتوجيه.",
+            "Day centre for migrant women and their children: reception, psychosocial "
+            "support, childcare, legal aid and orientation.",
+        ),
+        "opening_hours": (
+            "Lun–ven 9h–17h (centre de jour Asadaf)",
+            "من الاثنين إلى الجمعة، من 9:00 إلى 17:00 (مركز أسداف النهاري)",
+            "Mon–Fri 9:00–17:00 (Asadaf day centre)",
+        ),
+        "contact_point": (
+            "Accueil du centre Asadaf, 05 28 00 00 01",
+            "استقبال مركز أسداف، 0528000001",
+            "Asadaf centre front desk, 05 28 00 00 01",
+        ),
+    },
+    "Association Anir": {
+        "description": (
+            "Accompagnement vers l'autonomie (projet Tasimant) : coaching, cours de darija, "
+            "garde d'enfants et orientation.",
+            "مواكبة نحو الاستقلالية (مشروع تاسيمانت): مرافقة شخصية، ودروس الدارجة، ورعاية "
+            "الأطفال، وتوجيه.",
+            "Support towards independence (Tasimant project): coaching, Darija classes, "
+            "childcare and orientation.",
+        ),
+        "opening_hours": (
+            "Lun–sam 9h–18h (projet Tasimant)",
+            "من الاثنين إلى السبت، من 9:00 إلى 18:00 (مشروع تاسيمانت)",
+            "Mon–Sat 9:00–18:00 (Tasimant project)",
+        ),
+        "contact_point": (
+            "Coordinatrice Tasimant, 05 28 00 00 02",
+            "منسقة مشروع تاسيمانت، 0528000002",
+            "Tasimant coordinator, 05 28 00 00 02",
+        ),
+    },
+    "Hôpital régional d'Inezgane": {
+        "description": (
+            "Hôpital public : urgences, santé maternelle et soutien psychosocial ; le service "
+            "social oriente les personnes migrantes.",
+            "مستشفى عمومي: المستعجلات، وصحة الأم، والدعم النفسي والاجتماعي؛ وتوجّه المصلحة "
+            "الاجتماعية المهاجرين.",
+            "Public hospital: emergencies, maternal health and psychosocial support; the "
+            "social service guides migrants.",
+        ),
+        "opening_hours": (
+            "Urgences 24h/24 ; consultations lun–ven 8h30–16h30",
+            "المستعجلات على مدار الساعة؛ الاستشارات من الاثنين إلى الجمعة، من 8:30 إلى 16:30",
+            "Emergencies 24/7; consultations Mon–Fri 8:30–16:30",
+        ),
+        "contact_point": (
+            "Service social de l'hôpital, 05 28 00 00 03",
+            "المصلحة الاجتماعية بالمستشفى، 0528000003",
+            "Hospital social service, 05 28 00 00 03",
+        ),
+    },
+    "Migrations & Développement": {
+        "description": (
+            "Insertion professionnelle, accompagnement de projets et information.",
+            "الإدماج المهني، ومواكبة المشاريع، والإعلام.",
+            "Job placement, project support and information.",
+        ),
+        "opening_hours": WEEKDAYS_9_17,
+        "contact_point": ("Antenne de Taroudant", "فرع تارودانت", "Taroudant branch"),
+    },
+    "BAOM Agadir": {
+        "description": (
+            "Premier accueil, information, orientation, aide juridique, kits d'hygiène et "
+            "kits alimentaires.",
+            "الاستقبال الأول، والإعلام، والتوجيه، والمساعدة القانونية، وحقائب النظافة "
+            "والمواد الغذائية.",
+            "First reception, information, orientation, legal aid, hygiene and food kits.",
+        ),
+        "opening_hours": WEEKDAYS_830_1630,
+        "contact_point": ("Accueil du BAOM", "استقبال المكتب", "BAOM front desk"),
+    },
+    "Association Al Jil Aljadid": {
+        "description": (
+            "Accueil, cours de darija et information sur les droits, à Nador.",
+            "الاستقبال، ودروس الدارجة، والإعلام بالحقوق، في الناظور.",
+            "Reception, Darija classes and information on rights, in Nador.",
+        ),
+        "opening_hours": WEEKDAYS_9_17,
+        "contact_point": ("Accueil de l'association", "استقبال الجمعية", "Association front desk"),
+    },
+    "Hôpital Al-Hassani (Nador)": {
+        "description": (
+            "Orientation en santé et cellule psychosociale.",
+            "التوجيه الصحي وخلية الدعم النفسي والاجتماعي.",
+            "Health orientation and a psychosocial unit.",
+        ),
+        "opening_hours": (
+            "Cellule psychosociale : lun–ven 8h30–16h30",
+            "خلية الدعم النفسي والاجتماعي: من الاثنين إلى الجمعة، من 8:30 إلى 16:30",
+            "Psychosocial unit: Mon–Fri 8:30–16:30",
+        ),
+        "contact_point": (
+            "Cellule psychosociale",
+            "خلية الدعم النفسي والاجتماعي",
+            "Psychosocial unit",
+        ),
+    },
+}
+
+
+def directory_text(name: str) -> dict[str, str]:
+    """The columns of an organisation's demo text: ``description``, ``description_ar``..."""
+    columns = {}
+    for field, versions in DIRECTORY_TEXT.get(name, {}).items():
+        for suffix, text in zip(("", "_ar", "_en"), versions, strict=True):
+            columns[f"{field}{suffix}"] = text
+    return columns
+
 
 CMSM_MEMBERS = [
     "BAOM Agadir",
@@ -98,20 +216,20 @@ def _key(name: str) -> uuid.UUID:
 
 def _seed_directory(organisations, territories, service_types) -> int:
     created = 0
-    for name, (codes, places, languages, hours, contact, days) in DIRECTORY.items():
+    for name, (codes, places, languages, days) in DIRECTORY.items():
         organisation = organisations.get(name)
-        if (
-            organisation is None
-            or DirectoryEntry.objects.filter(organisation=organisation).exists()
-        ):
+        if organisation is None:
+            continue
+        existing = DirectoryEntry.objects.filter(organisation=organisation).first()
+        if existing is not None:
+            _translate_demo_entry(existing, name)
             continue
         entry = DirectoryEntry.objects.create(
             organisation=organisation,
             languages=list(languages),
-            opening_hours=hours,
-            contact_point=contact,
             accepts_referrals=True,
             response_days=days,
+            **directory_text(name),
         )
         entry.services.set([service_types[c] for c in codes if c in service_types])
         entry.territories.set([territories[c] for c in places if c in territories])
@@ -125,6 +243,16 @@ def _seed_directory(organisations, territories, service_types) -> int:
     )
     network.members.add(*[organisations[n] for n in CMSM_MEMBERS if n in organisations])
     return created
+
+
+def _translate_demo_entry(entry: DirectoryEntry, name: str) -> None:
+    """A demo entry created before the texts were translated (same French opening hours, no
+    Arabic yet) gets the demo's texts; an entry its organisation has edited is left alone."""
+    text = directory_text(name)
+    if text and entry.opening_hours == text["opening_hours"] and not entry.opening_hours_ar:
+        for field, value in text.items():
+            setattr(entry, field, value)
+        entry.save(update_fields=[*text, "updated_at"])
 
 
 def _seed_referrals(organisations, service_types, stdout) -> int:

@@ -11,6 +11,7 @@ from baom.models import ServiceType
 from referrals.choices import DeclineReason, Outcome, SharedField, Urgency
 from referrals.models import DirectoryEntry
 from referrals.selectors import referral_targets
+from referrals.services import DIRECTORY_TEXT_FIELDS
 
 
 class ReferralForm(forms.Form):
@@ -101,6 +102,11 @@ class DirectoryFilterForm(forms.Form):
     )
 
 
+FRENCH = {"lang": "fr", "dir": "ltr"}
+ARABIC = {"lang": "ar", "dir": "rtl"}
+ENGLISH = {"lang": "en", "dir": "ltr"}
+
+
 class DirectoryEntryForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages spoken"),
@@ -115,12 +121,23 @@ class DirectoryEntryForm(forms.ModelForm):
             "services",
             "territories",
             "languages",
-            "opening_hours",
-            "contact_point",
+            *DIRECTORY_TEXT_FIELDS,
             "accepts_referrals",
             "response_days",
         ]
-        widgets = {"services": forms.CheckboxSelectMultiple}
+        widgets = {
+            "services": forms.CheckboxSelectMultiple,
+            # Each version is typed in its own language and direction, whatever the page's.
+            "description": forms.Textarea(attrs={"rows": 3, **FRENCH}),
+            "description_ar": forms.Textarea(attrs={"rows": 3, **ARABIC}),
+            "description_en": forms.Textarea(attrs={"rows": 3, **ENGLISH}),
+            "opening_hours": forms.TextInput(attrs=FRENCH),
+            "opening_hours_ar": forms.TextInput(attrs=ARABIC),
+            "opening_hours_en": forms.TextInput(attrs=ENGLISH),
+            "contact_point": forms.TextInput(attrs=FRENCH),
+            "contact_point_ar": forms.TextInput(attrs=ARABIC),
+            "contact_point_en": forms.TextInput(attrs=ENGLISH),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,3 +147,10 @@ class DirectoryEntryForm(forms.ModelForm):
         ).order_by("code")
         self.fields["territories"].help_text = _("Regions or provinces where you receive people.")
         self.fields["response_days"].min_value = 1
+
+    def text_groups(self):
+        """The free text, one group per field: its French, Arabic and English versions."""
+        return [
+            [self[f"{field}{suffix}"] for suffix in ("", "_ar", "_en")]
+            for field in ("description", "opening_hours", "contact_point")
+        ]

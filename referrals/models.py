@@ -15,6 +15,7 @@ from accounts.models import Organisation, Territory
 from baom.choices import Language
 from baom.models import Beneficiary, ServiceType
 from core.models import TimeStampedModel
+from core.translated import localized
 from referrals.choices import (
     OPEN_STATUSES,
     DeclineReason,
@@ -74,8 +75,21 @@ class DirectoryEntry(TimeStampedModel):
         default=list,
         blank=True,
     )
-    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
-    contact_point = models.CharField(_("contact point"), max_length=200, blank=True)
+    # Free text in three languages (core.translated): the plain column is the French text.
+    description = models.TextField(
+        _("description (French)"),
+        max_length=600,
+        blank=True,
+        help_text=_("What you offer and to whom, in two or three sentences."),
+    )
+    description_ar = models.TextField(_("description (Arabic)"), max_length=600, blank=True)
+    description_en = models.TextField(_("description (English)"), max_length=600, blank=True)
+    opening_hours = models.CharField(_("opening hours (French)"), max_length=200, blank=True)
+    opening_hours_ar = models.CharField(_("opening hours (Arabic)"), max_length=200, blank=True)
+    opening_hours_en = models.CharField(_("opening hours (English)"), max_length=200, blank=True)
+    contact_point = models.CharField(_("contact point (French)"), max_length=200, blank=True)
+    contact_point_ar = models.CharField(_("contact point (Arabic)"), max_length=200, blank=True)
+    contact_point_en = models.CharField(_("contact point (English)"), max_length=200, blank=True)
     accepts_referrals = models.BooleanField(_("accepts referrals"), default=True)
     response_days = models.PositiveSmallIntegerField(
         _("response deadline (working days)"), default=3
@@ -94,6 +108,18 @@ class DirectoryEntry(TimeStampedModel):
     @property
     def language_labels(self) -> list[str]:
         return [str(Language(c).label) for c in self.languages if c in Language.values]
+
+    @property
+    def display_description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def display_opening_hours(self) -> str:
+        return localized(self, "opening_hours")
+
+    @property
+    def display_contact_point(self) -> str:
+        return localized(self, "contact_point")
 
 
 class ReferralQuerySet(models.QuerySet):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core import audit
+from core.lists import join_list
 from core.pdf import MUTED, PRIMARY, PaperPDF, day, ltr
 from referrals.choices import Status
 from referrals.models import DirectoryEntry, Referral
@@ -90,9 +91,9 @@ def referral_slip_pdf(*, referral: Referral, actor, language: str | None = None)
                 (_("Organisation"), partner.name),
                 (pgettext("postal", "Address"), partner.address or "–"),
                 (_("Phone"), ltr(partner.phone, rtl) if partner.phone else "–"),
-                (_("Contact point"), (entry.contact_point if entry else "") or "–"),
-                (_("Opening hours"), (entry.opening_hours if entry else "") or "–"),
-                (_("Languages spoken"), ", ".join(entry.language_labels) if entry else "–"),
+                (_("Contact point"), (entry.display_contact_point if entry else "") or "–"),
+                (_("Opening hours"), (entry.display_opening_hours if entry else "") or "–"),
+                (_("Languages spoken"), join_list(entry.language_labels) if entry else "–"),
             ]
         )
         sender = referral.from_organisation

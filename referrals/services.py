@@ -30,6 +30,14 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
+# The directory's free text, in French (the plain column), Arabic and English.
+DIRECTORY_TEXT_FIELDS = [
+    f"{field}{suffix}"
+    for field in ("description", "opening_hours", "contact_point")
+    for suffix in ("", "_ar", "_en")
+]
+
+
 def directory_entry_for(organisation) -> DirectoryEntry:
     entry, _created = DirectoryEntry.objects.get_or_create(organisation=organisation)
     return entry
@@ -38,14 +46,20 @@ def directory_entry_for(organisation) -> DirectoryEntry:
 @transaction.atomic
 def directory_entry_update(*, actor, data: dict) -> DirectoryEntry:
     """The actor's organisation describes what it offers. ``data``: services, territories,
-    languages, opening_hours, contact_point, accepts_referrals, response_days."""
+    languages, accepts_referrals, response_days, and the free text in three languages
+    (``DIRECTORY_TEXT_FIELDS``: description, opening_hours, contact_point and their ``_ar`` and
+    ``_en`` versions; a missing one is left as it is)."""
     if not permissions.can_edit_directory_entry(actor):
         raise ValidationError(_("You cannot edit this directory entry."))
     entry = directory_entry_for(actor.organisation)
     entry = DirectoryEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
-    scalar = ["languages", "opening_hours", "contact_point", "accepts_referrals", "response_days"]
+    scalar = ["languages", "accepts_referrals", "response_days"]
     for field in scalar:
         setattr(entry, field, data[field])
+    for field in DIRECTORY_TEXT_FIELDS:
+        if field in data:
+            setattr(entry, field, (data[field] or "").strip())
+    scalar += DIRECTORY_TEXT_FIELDS
     if not 1 <= entry.response_days <= 30:
         raise ValidationError(
             {"response_days": _("The response deadline is between 1 and 30 working days.")}
@@ -54,6 +68,7 @@ def directory_entry_update(*, actor, data: dict) -> DirectoryEntry:
     entry.save(update_fields=[*scalar, "updated_at"])
     entry.services.set(data["services"])
     entry.territories.set(data["territories"])
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=entry)
     return entry
 
 

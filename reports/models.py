@@ -80,12 +80,13 @@ class Report(models.Model):
     def breakdown_labels(self) -> str:
         """The breakdowns asked for, as labels in the active language (never internal codes),
         crossed ones joined with ×."""
+        from core.lists import join_list
         from reports.choices import breakdown_label
 
         asked = self.parameters.get("breakdowns") or []
         crossed = [" × ".join(breakdown_label(d) for d in c) for c in self.parameters.get(
             "crossings") or []]  # fmt: skip
-        return ", ".join([*(breakdown_label(b) for b in asked), *crossed])
+        return join_list([*(breakdown_label(b) for b in asked), *crossed])
 
 
 # --- Code mapping for national systems (DHIS2 dataValueSets, IHE ADX) and scheduled reports ---

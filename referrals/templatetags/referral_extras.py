@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from core.lists import list_separator
+from core.translated import localized_with_language
 from referrals.papers import can_print_slip
 
 register = template.Library()
@@ -29,28 +31,38 @@ def person_url(user, referral) -> str:
 @register.inclusion_tag("referrals/includes/directory_data.html")
 def referral_directory(form):
     """The directory entries of the organisations the form offers, as JSON for
-    ``static/js/referral-form.js`` (full name, services, languages, hours): two queries."""
+    ``static/js/referral-form.js`` (full name, description, services, languages, hours,
+    contact) in the page's language: two queries."""
     from referrals.models import DirectoryEntry
 
     field = form.fields.get("to_organisation")
     if field is None:
-        return {"entries": {}}
+        return {"entries": {}, "separator": list_separator()}
     entries = (
         DirectoryEntry.objects.filter(organisation__in=field.queryset)
         .select_related("organisation")
         .prefetch_related("services")
     )
-    data = {
-        str(entry.organisation_id): {
+    data = {}
+    for entry in entries:
+        # The free text in the page's language (French when not translated), with the
+        # language it is written in, so the script marks a French fallback lang="fr".
+        texts = {
+            key: localized_with_language(entry, column)
+            for key, column in (
+                ("description", "description"),
+                ("hours", "opening_hours"),
+                ("contact", "contact_point"),
+            )
+        }
+        data[str(entry.organisation_id)] = {
             "name": entry.organisation.name,
             "acronym": entry.organisation.acronym,
             "address": entry.organisation.address,
             "services": [s.pk for s in entry.services.all()],
             "service_names": [s.name for s in entry.services.all() if not s.is_sensitive],
             "languages": entry.language_labels,
-            "hours": entry.opening_hours,
-            "contact": entry.contact_point,
+            **{key: text for key, (text, _language) in texts.items()},
+            "text_languages": {key: language for key, (_text, language) in texts.items()},
         }
-        for entry in entries
-    }
-    return {"entries": data}
+    return {"entries": data, "separator": list_separator()}

@@ -1,6 +1,7 @@
 // The referral form: when an organisation is chosen, show its directory entry (full name,
-// services, languages, hours) and offer only the services it provides. The server checks
-// the same rule (referrals.forms.ReferralForm.clean), so this is a convenience only.
+// description, services, languages, hours, contact, in the page's language) and offer only
+// the services it provides. The server checks the same rule
+// (referrals.forms.ReferralForm.clean), so this is a convenience only.
 (function () {
   "use strict";
   var data = document.getElementById("directory-data");
@@ -11,10 +12,21 @@
     return;
   }
   var entries = JSON.parse(data.textContent);
-  function fill(name, text) {
+  var separator = card.getAttribute("data-separator") || ", ";
+  function fill(name, text, language) {
     var node = card.querySelector('[data-field="' + name + '"]');
-    if (node) {
-      node.textContent = text || "–";
+    if (!node) {
+      return;
+    }
+    node.textContent = text || (node.hasAttribute("data-optional") ? "" : "–");
+    node.hidden = !text && node.hasAttribute("data-optional");
+    // A French text shown on an Arabic or English page (not translated yet) is marked as French.
+    if (text && language && language !== document.documentElement.lang) {
+      node.setAttribute("lang", language);
+      node.setAttribute("dir", "auto");
+    } else {
+      node.removeAttribute("lang");
+      node.removeAttribute("dir");
     }
   }
   function update() {
@@ -22,11 +34,13 @@
     card.hidden = !entry;
     if (entry) {
       fill("name", entry.name + (entry.acronym ? " (" + entry.acronym + ")" : ""));
+      var languages = entry.text_languages || {};
       fill("address", entry.address);
-      fill("services", entry.service_names.join(", "));
-      fill("languages", entry.languages.join(", "));
-      fill("hours", entry.hours);
-      fill("contact", entry.contact);
+      fill("description", entry.description, languages.description);
+      fill("services", entry.service_names.join(separator));
+      fill("languages", entry.languages.join(separator));
+      fill("hours", entry.hours, languages.hours);
+      fill("contact", entry.contact, languages.contact);
     }
     if (!service) {
       return;

@@ -131,10 +131,16 @@ def check(page, path: str, language: str, problems: dict, who: str = "public") -
     if found:
         problems[path] = found
     if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        parts = ["detail" if len(p) == 36 else p for p in path.strip("/").split("/")]
-        name = "-".join(parts) or f"home-{who}"
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"page-{name}-{language}.png"), full_page=True)
+        page.screenshot(path=str(screenshot_path(who, path, language)), full_page=True)
+
+
+def screenshot_path(who: str, path: str, language: str) -> Path:
+    """``page-<role>-<path>-<language>.png``: the role in the name, as two roles see different
+    pages at the same address (``/referrals/`` is an agent's sent list and an association's
+    inbox); a record's id reads ``detail``."""
+    Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+    parts = ["detail" if len(p) == 36 else p for p in path.strip("/").split("/")]
+    return Path(SCREENSHOTS) / f"page-{who}-{'-'.join(parts) or 'home'}-{language}.png"
 
 
 def test_no_serious_accessibility_violation_on_any_main_page(page):

@@ -38,6 +38,7 @@ TEMPLATES = {
     "decimal": '{{ rate|floatformat:"-2" }}',
     "days": "{% load referrals %}{{ span|in_days }}",
     "list": "{% load tawjih %}{{ items|join_list }}",
+    "iso_text_date": "{% load tawjih %}{{ iso|iso_date }}",
 }
 EXPECTED = {
     "fr": {
@@ -54,6 +55,7 @@ EXPECTED = {
         "decimal": "12,25",
         "days": "1,5",
         "list": "français, bambara",
+        "iso_text_date": "04/12/2026",
     },
     "ar": {
         "short_date": "04/12/2026",
@@ -69,6 +71,7 @@ EXPECTED = {
         "decimal": "12,25",
         "days": "1,5",
         "list": "français، bambara",
+        "iso_text_date": "04/12/2026",
     },
     "en": {
         "short_date": "04/12/2026",
@@ -84,6 +87,7 @@ EXPECTED = {
         "decimal": "12.25",
         "days": "1.5",
         "list": "français, bambara",
+        "iso_text_date": "04/12/2026",
     },
 }
 CONTEXT = {
@@ -93,6 +97,7 @@ CONTEXT = {
     "rate": Decimal("12.25"),
     "span": datetime.timedelta(hours=36),
     "items": ["français", "bambara"],
+    "iso": "2026-12-04",
 }
 
 
