@@ -24,9 +24,3 @@ def minutes(duration) -> int:
 def join_list(items) -> str:
     """{{ labels|join_list }}: "a, b" in French and English, "أ، ب" in Arabic (escaped)."""
     return join_list_in_language(items or [])
-
-
-@register.filter
-def fields_in_error(form) -> list:
-    """The visible fields of a bound form that have errors, for the error summary."""
-    return [field for field in form.visible_fields() if field.errors] if form.is_bound else []
