@@ -1,15 +1,16 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
 
-from accounts import mfa
-from accounts import invitations
+from accounts import invitations, mfa
 from accounts.forms import AdminUserInviteForm
-from accounts.models import Organisation, Territory, User
+from accounts.models import Invitation, Organisation, Territory, User
 from accounts.resources import OrganisationResource, TerritoryResource
 from accounts.services import user_sync_role_group
 from core.admin import AuditedAdminMixin
@@ -45,12 +46,12 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     ordering = ["full_name"]
     autocomplete_fields = ["organisation"]
     actions = ["reset_two_factor", "send_invitation"]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "invitation"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["full_name", "language"]}),
         (_("Work"), {"fields": ["organisation", "role", "is_active", "is_staff"]}),
-        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined", "invitation"]}),
     ]
     add_fieldsets = [
         (
@@ -77,6 +78,16 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
                 % {"email": obj.email},
                 messages.INFO,
             )
+
+    @admin.display(description=_("Invitation"))
+    def invitation(self, obj):
+        """The latest invitation: its state and when it was sent."""
+        latest = obj.invitations.first() if obj.pk else None
+        if latest is None:
+            return "—"
+        state = Invitation.State(latest.state_at(timezone.now())).label
+        sent = date_format(timezone.localtime(latest.created_at), "SHORT_DATETIME_FORMAT")
+        return f"{state} · {sent}"
 
     @admin.action(description=_("Send the invitation again"), permissions=["change"])
     def send_invitation(self, request, queryset):

@@ -43,9 +43,7 @@ REFUSALS = {
     "replaced": _(
         "A newer invitation was sent to you since this one: use the link in the latest email."
     ),
-    "expired": _(
-        "This invitation has expired. Ask your administrator to send you a new one."
-    ),
+    "expired": _("This invitation has expired. Ask your administrator to send you a new one."),
     "inactive": _("This account is deactivated. Ask your supervisor or an administrator."),
     "has_password": _(
         "This user has already set a password: they can reset it from the sign-in page."

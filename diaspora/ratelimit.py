@@ -17,6 +17,7 @@ cannot both take the last place) and given back if the save fails (``release``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 
@@ -68,10 +69,8 @@ def _incr(key: str) -> int:
 
 
 def _decr(key: str) -> None:
-    try:
+    with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing to give back
         cache.decr(key)
-    except ValueError:  # the window ended meanwhile: nothing to give back
-        pass
 
 
 def _address_key(kind: str, address: str) -> str:

@@ -111,18 +111,18 @@ def register(request):
             reservation = ratelimit.reserve(request, email=data.get("email") or "")
         except ratelimit.LimitReached as full:
             return _limited(request, full.kind)
+        saved = False
         try:
             services.member_self_register(consent=consent, **data)
+            saved = True
         except services.DuplicateRegistration as error:
-            ratelimit.release(reservation)
             form.add_error(None, error)
         except ValidationError as error:
-            ratelimit.release(reservation)
             _errors_to_form(form, error)
-        except BaseException:
-            ratelimit.release(reservation)
-            raise
-        else:
+        finally:
+            if not saved:  # refused (or failed): the place is given back
+                ratelimit.release(reservation)
+        if saved:
             return redirect("diaspora:register_done")
     return render(request, "diaspora/register.html", {"form": form}, status=400)
 

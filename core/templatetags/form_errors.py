@@ -27,9 +27,7 @@ SHOWN = "_tawjih_error_summary_shown"
 def field_anchor(bound_field) -> str:
     """The id a link should reach: the input itself, or the first option of a list of radio
     buttons or checkboxes (whose label Django leaves without ``for``)."""
-    return bound_field.id_for_label or (
-        f"{bound_field.auto_id}_0" if bound_field.auto_id else ""
-    )
+    return bound_field.id_for_label or (f"{bound_field.auto_id}_0" if bound_field.auto_id else "")
 
 
 def summary_entries(form) -> list[dict]:

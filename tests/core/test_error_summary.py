@@ -149,8 +149,11 @@ def tranche(ctx):
 
     boss = manager()
     a_grant = make_grant(make_call(actor=boss), boss, reviewer())
-    return boss, reverse("projects:grant_detail", args=[a_grant.uuid]), "tranche-form", _count(
-        Tranche
+    return (
+        boss,
+        reverse("projects:grant_detail", args=[a_grant.uuid]),
+        "tranche-form",
+        _count(Tranche),
     )
 
 
@@ -224,10 +227,10 @@ CASES = [
     Case("referral", referral, {"to_organisation": "", "reason": ""},
          {"to_organisation", "reason"}),
     Case("call for projects", call, {"title": "", "envelope": "beaucoup"},
-         {"title", "envelope"}),
+         {"title", "envelope"}, form_error=True),  # and an empty scoring grid
     Case("proposal", proposal,
          {"title": "", "requested_amount": "beaucoup", "budget-0-amount": "-"},
-         {"title", "requested_amount", "budget-0-amount"}),
+         {"title", "requested_amount", "budget-0-amount"}, form_error=True),  # the line
     Case("grant", grant, {"agreement_date": "", "end_date": "31/13/2026"},
          {"agreement_date", "end_date"}),
     Case("tranche", tranche, {"planned_date": "", "planned_amount": "beaucoup"},
@@ -287,9 +290,11 @@ def judge(page: Node, case: Case, language: str) -> None:
 
     outside = _words(_text_outside(page, summary))
     containers = page.find_all(
-        lambda n: n.attrs.get("id", "").startswith("id_")
-        and n.attrs.get("id", "").endswith("_error")
-        and not n.inside(summary)
+        lambda n: (
+            n.attrs.get("id", "").startswith("id_")
+            and n.attrs.get("id", "").endswith("_error")
+            and not n.inside(summary)
+        )
     )
     by_field = {c.attrs["id"][3 : -len("_error")]: _messages(c) for c in containers}
     assert set(by_field) >= case.fields, f"{case.name}: fields without an error {by_field}"
@@ -304,7 +309,9 @@ def judge(page: Node, case: Case, language: str) -> None:
     # Each message once beside its field, nowhere else outside the summary.
     expected = Counter(m for messages in by_field.values() for m in messages)
     for message, times in expected.items():
-        assert outside.count(message) == times, f"{case.name}: “{message}” shown {outside.count(message)}×"
+        assert outside.count(message) == times, (
+            f"{case.name}: “{message}” shown {outside.count(message)}×"
+        )
 
     # The summary: the same field errors, each a link to an element that exists, plus the
     # errors of the whole form (without a link, or to a line's first field).
@@ -325,9 +332,9 @@ def judge(page: Node, case: Case, language: str) -> None:
                 listed[(name, mine[0])] += 1
                 continue
         form_errors.append(text)
-    assert listed == Counter(
-        (name, m) for name, messages in by_field.items() for m in messages
-    ), f"{case.name}: summary {listed} != fields {by_field}"
+    assert listed == Counter((name, m) for name, messages in by_field.items() for m in messages), (
+        f"{case.name}: summary {listed} != fields {by_field}"
+    )
     assert bool(form_errors) == case.form_error, f"{case.name}: form errors {form_errors}"
     for message in form_errors:
         assert message not in outside, f"{case.name}: “{message}” repeated outside the summary"
@@ -385,3 +392,45 @@ def test_the_summary_is_the_forms_first_element():
         "#id_when",
     ]
 
+
+def test_formset_lines_and_hidden_fields_are_summarised_once():
+    """A formset's own error and a line's error of the whole line lead to the line's first
+    field; a hidden field's error (no field to show it beside) is listed without a link; a
+    form summarised by the page is not summarised again by crispy."""
+    from django import forms
+    from django.template import Context, Template
+    from django.utils import translation
+
+    class Line(forms.Form):
+        label = forms.CharField(label="Label")
+        amount = forms.IntegerField(label="Amount")
+
+        def clean(self):
+            raise forms.ValidationError("This line does not add up.")
+
+    class Main(forms.Form):
+        title = forms.CharField(label="Title")
+        version = forms.IntegerField(widget=forms.HiddenInput)
+
+    Lines = forms.formset_factory(Line, extra=0, min_num=1, validate_min=True)
+    translation.activate("en")
+    main = Main({"title": "", "version": "x"})
+    lines = Lines({"l-TOTAL_FORMS": "1", "l-INITIAL_FORMS": "0", "l-0-label": "a",
+                   "l-0-amount": "b"}, prefix="l")  # fmt: skip
+    main.is_valid(), lines.is_valid()
+    html = Template(
+        "{% load crispy_forms_tags form_errors %}<form>{% error_summary main lines %}"
+        "{{ main|crispy }}{% for f in lines %}{{ f|crispy }}{% endfor %}</form>"
+    ).render(Context({"main": main, "lines": lines}))
+    page = parse(html)
+    assert len(page.by_attr("data-error-summary")) == 1
+    items = []
+    for li in page.by_attr("data-error-summary")[0].find_all(lambda n: n.tag == "li"):
+        links = li.find_all(lambda n: n.tag == "a")
+        items.append((links[0].attrs["href"] if links else "", _words(li.text)))
+    hrefs = [href for href, _text in items]
+    assert hrefs.count("#id_title") == 1
+    assert ("", "Enter a whole number.") in items  # the hidden version
+    assert ("#id_l-0-label", "This line does not add up.") in items
+    assert hrefs.count("#id_l-0-amount") == 1
+    assert html.count("This line does not add up.") == 1

@@ -99,7 +99,11 @@ def test_event_mode_raises_the_limit_until_it_ends(client, login, settings):
     login(officer)
     assert _switch_on(client, 4).status_code == 302
     mode = RegistrationEventMode.objects.get()
-    assert (mode.limit, mode.started_by, mode.reason) == (4, officer, "Foire de la diaspora, Agadir")
+    assert (mode.limit, mode.started_by, mode.reason) == (
+        4,
+        officer,
+        "Foire de la diaspora, Agadir",
+    )
     assert AuditEvent.objects.filter(
         action="create", object_type="diaspora.registrationeventmode", actor=officer
     ).exists()
