@@ -32,7 +32,7 @@ def post(client, data, address=FAIR, language="en"):
 
 
 def person(n: int, **overrides) -> dict:
-    return form_data(email=f"visitor{n}@example.org", phone="", **overrides)
+    return form_data(**({"email": f"visitor{n}@example.org", "phone": ""} | overrides))
 
 
 def test_failed_attempts_do_not_count(client, settings):
