@@ -16,7 +16,7 @@ failed submit and from a link to its field (or to the widget that stands for it)
 
 from __future__ import annotations
 
-from django import template
+from django import forms, template
 from django.forms.formsets import BaseFormSet
 
 register = template.Library()
@@ -56,9 +56,11 @@ def summary_entries(form) -> list[dict]:
             if bound_field.is_hidden:
                 entries.append({"label": "", "message": message, "anchor": ""})
             else:
+                # A checkbox's label is a whole sentence (a consent): its message alone says it.
+                checkbox = isinstance(bound_field.field.widget, forms.CheckboxInput)
                 entries.append(
                     {
-                        "label": bound_field.label,
+                        "label": "" if checkbox else bound_field.label,
                         "message": message,
                         "anchor": field_anchor(bound_field),
                     }
