@@ -157,6 +157,30 @@ def tranche(ctx):
     )
 
 
+def payment(ctx):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from projects import services
+    from projects.models import Tranche
+    from tests.projects.factories import make_call, make_grant, manager, reviewer
+
+    boss = manager()
+    a_grant = make_grant(make_call(actor=boss), boss, reviewer())
+    services.tranche_plan(
+        grant=a_grant,
+        actor=boss,
+        planned_date=timezone.localdate(),
+        planned_amount=Decimal("50000"),
+    )
+
+    def state():
+        return list(Tranche.objects.values_list("paid_on", "paid_amount"))
+
+    return boss, reverse("projects:grant_detail", args=[a_grant.uuid]), "pay-1", state
+
+
 def member(ctx):
     from diaspora.models import DiasporaMember
     from tests.diaspora.factories import officer
@@ -235,6 +259,8 @@ CASES = [
          {"agreement_date", "end_date"}),
     Case("tranche", tranche, {"planned_date": "", "planned_amount": "beaucoup"},
          {"planned_date", "planned_amount"}),
+    Case("tranche payment", payment, {"paid_on": "", "paid_amount": "beaucoup"},
+         {"paid_on", "paid_amount"}),
     Case("diaspora member", member, {"first_name": "", "email": "pas-une-adresse"},
          {"first_name", "email"}),
     Case("diaspora association", association, {"name": "", "contact_email": "pas-une-adresse"},
