@@ -84,6 +84,9 @@ def test_the_admin_types_no_password_and_the_user_chooses_theirs(
         hours=settings.INVITATION_VALID_HOURS
     )
 
+    change = client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()
+    assert "waiting ·" in change  # the admin sees the invitation's state
+
     client.logout()
     page = client.get(link, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
