@@ -76,6 +76,29 @@ def visit(ctx):
     return agent, reverse("baom:visit_create", args=[person.uuid]), "visit-form", _count(Visit)
 
 
+def follow_up(ctx):
+    from baom.casework.models import FollowUp
+
+    agent, person = _agent_person(ctx)
+    url = reverse("baom:followup_create", args=[person.uuid])
+    return agent, url, "follow-up-form", _count(FollowUp)
+
+
+def case_note(ctx):
+    from baom.casework.models import CaseNote
+
+    agent, person = _agent_person(ctx)
+    return agent, reverse("baom:note_create", args=[person.uuid]), "note-form", _count(CaseNote)
+
+
+def anonymous_contact(ctx):
+    from baom.models import AnonymousContact
+
+    agent = UserFactory(role=Role.AGENT)
+    url = reverse("baom:anonymous_create")
+    return agent, url, "anonymous-form", _count(AnonymousContact)
+
+
 def distribution(ctx):
     from baom.models import Distribution
 
@@ -244,6 +267,9 @@ CASES = [
     Case("visit", visit,
          {"date": "99/99/2026", "channel": "", "needs": None, "services": None},
          {"date", "channel"}, form_error=True),
+    Case("follow-up", follow_up, {"due_on": "", "purpose": ""}, {"due_on", "purpose"}),
+    Case("case note", case_note, {"date": "hier", "text": ""}, {"date", "text"}),
+    Case("anonymous contact", anonymous_contact, {"count": "0", "sex": ""}, {"count", "sex"}),
     Case("kit distribution", distribution, {"kit_type": "", "quantity": "0"},
          {"kit_type", "quantity"}),
     Case("group activity", activity, {"title": "", "start_date": "demain"},
