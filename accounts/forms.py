@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -22,10 +22,20 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
-class AdminUserCreationForm(BaseUserCreationForm):
+class AdminUserInviteForm(forms.ModelForm):
+    """The admin's "add user": no password is typed; the new user gets an invitation email
+    with a link to choose their own (accounts/invitations.py, sent by the UserAdmin)."""
+
     class Meta:
         model = User
         fields = ["email", "full_name", "organisation", "role", "language"]
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
 
 
 class ProfileForm(forms.ModelForm):

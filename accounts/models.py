@@ -271,3 +271,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile")
+
+
+# The invitation of a new user (its own module), registered with this app.
+from accounts.models_invitation import Invitation  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_invitation
 
 app_name = "accounts"
 
@@ -29,5 +29,10 @@ urlpatterns = [
         "password/reset/complete/",
         views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    path(
+        "invitation/<str:token>/",
+        views_invitation.invitation_accept,
+        name="invitation_accept",
     ),
 ]

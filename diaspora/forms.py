@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Territory
-from core.widgets import DatePicker
+from core.widgets import DatePicker, DateTimePicker
 from diaspora.choices import (
     ConsentChannel,
     Contribution,
@@ -257,3 +257,23 @@ class MatchForm(forms.Form):
         if not (data.get("commune") or data.get("sectors") or data.get("needs", "").strip()):
             raise forms.ValidationError(_("Give at least a commune, a sector or a need."))
         return data
+
+
+class EventModeForm(forms.Form):
+    """Switch the public form's event mode on (bounds checked by diaspora.event_mode)."""
+
+    limit = forms.IntegerField(
+        label=_("Registrations allowed per connection and hour"),
+        min_value=1,
+        help_text=_("Everyone at the fair shares one Wi-Fi: allow about the number expected."),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Until"),
+        widget=DateTimePicker(),
+        help_text=_("The usual limit comes back by itself at this time."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("The fair and its place, for the audit trail."),
+    )

@@ -553,3 +553,51 @@ class Contact(TimeStampedModel):
     @property
     def party(self):
         return self.member or self.association
+
+
+class RegistrationEventModeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self if _registry_user(user) else self.none()
+
+    def active_at(self, moment):
+        return self.filter(ended_at=None, starts_at__lte=moment, ends_at__gt=moment)
+
+
+class RegistrationEventMode(TimeStampedModel):
+    """A higher limit of the public registration form for a fair, where many people register
+    from one Wi-Fi: switched on by a diaspora officer with a reason and an end time, ended by
+    that time or earlier by an officer (diaspora/ratelimit.py reads it)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    limit = models.PositiveIntegerField(_("registrations per address and hour"))
+    reason = models.CharField(_("reason"), max_length=300)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("switched on by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ended_at = models.DateTimeField(_("switched off at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("switched off by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = RegistrationEventModeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event mode of the registration form")
+        verbose_name_plural = _("event modes of the registration form")
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.limit} · {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+    def is_active_at(self, moment) -> bool:
+        return self.ended_at is None and self.starts_at <= moment < self.ends_at

@@ -9,6 +9,7 @@ urlpatterns = [
     # Public, no login.
     path("register/", views.register, name="register"),
     path("register/thanks/", views.register_done, name="register_done"),
+    path("register/limit/", views.registration_limit, name="registration_limit"),
     # Members.
     path("members/new/", views.member_create, name="member_create"),
     path("members/import/", views.member_import, name="member_import"),

@@ -10,17 +10,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import audit
 from core.forms import errors_to_form
 from core.spreadsheets import neutralise_dataset
 from core.views import module_required
-from diaspora import imports, selectors, services
+from diaspora import event_mode, imports, ratelimit, selectors, services
 from diaspora.forms import (
     AssociationForm,
     ContactForm,
     EventForm,
+    EventModeForm,
     FollowUpForm,
     ImportForm,
     MatchForm,
@@ -30,7 +32,7 @@ from diaspora.forms import (
     SelfRegistrationForm,
 )
 from diaspora.matching import MatchCriteria, match
-from diaspora.models import FollowUpAction
+from diaspora.models import FollowUpAction, RegistrationEventMode
 from diaspora.permissions import (
     can_edit_registry,
     can_export_registry,
@@ -38,7 +40,6 @@ from diaspora.permissions import (
     can_record_contact,
     can_validate_members,
 )
-from diaspora.ratelimit import registration_attempt
 from diaspora.resources import (
     AssociationExportResource,
     MemberExportResource,
@@ -91,11 +92,13 @@ def _filters(request) -> tuple[RegistryFilterForm, selectors.RegistryFilters]:
 
 @require_http_methods(["GET", "POST"])
 def register(request):
-    """Public, no login. Rate-limited per address, with a honeypot; waits for validation."""
+    """Public, no login, with a honeypot; waits for validation. Limited per address and per
+    email address in *accepted* registrations (diaspora/ratelimit.py): a form sent back with
+    errors does not count."""
     if request.method == "GET":
         return render(request, "diaspora/register.html", {"form": SelfRegistrationForm()})
-    if not registration_attempt(request):
-        return render(request, "diaspora/register_limited.html", status=429)
+    if not ratelimit.attempt_allowed(request):
+        return _limited(request, "attempts")
     form = SelfRegistrationForm(request.POST)
     if form.data.get("website"):
         # A robot filled the hidden field: answer as if all went well, store nothing.
@@ -105,14 +108,47 @@ def register(request):
         data.pop("website")
         consent = data.pop("consent")
         try:
+            reservation = ratelimit.reserve(request, email=data.get("email") or "")
+        except ratelimit.LimitReached as full:
+            return _limited(request, full.kind)
+        saved = False
+        try:
             services.member_self_register(consent=consent, **data)
+            saved = True
         except services.DuplicateRegistration as error:
             form.add_error(None, error)
         except ValidationError as error:
             _errors_to_form(form, error)
-        else:
+        finally:
+            if not saved:  # refused (or failed): the place is given back
+                ratelimit.release(reservation)
+        if saved:
             return redirect("diaspora:register_done")
     return render(request, "diaspora/register.html", {"form": form}, status=400)
+
+
+LIMITED = {
+    "address": gettext_lazy(
+        "Too many registrations were sent from your connection in the last hour. If you are "
+        "at an event, ask the diaspora officer; otherwise please try again in an hour."
+    ),
+    "email": gettext_lazy(
+        "Too many registrations were sent with this email address in the last hour. Please "
+        "try again in an hour, or write to the programme team."
+    ),
+    "attempts": gettext_lazy(
+        "Too many registrations were sent from your connection. Please try again in an hour."
+    ),
+}
+
+
+def _limited(request, kind: str):
+    return render(
+        request,
+        "diaspora/register_limited.html",
+        {"message": LIMITED[kind], "kind": kind},
+        status=429,
+    )
 
 
 def register_done(request):
@@ -555,3 +591,45 @@ def contact_create(request, kind, uuid):
             return redirect(party)
     title = _("Record a contact with %(name)s") % {"name": party}
     return render(request, "diaspora/form.html", {"form": form, "title": title})
+
+
+# --- The public form's event mode ---------------------------------------------------------
+
+
+@registry_required
+@require_http_methods(["GET", "POST"])
+def registration_limit(request):
+    """The public form's limit now, its event mode (on, off) and the history of event modes."""
+    _allow(event_mode.can_switch_event_mode(request.user))
+    form = EventModeForm(request.POST or None)
+    if request.method == "POST" and "stop" in request.POST:
+        if event_mode.event_mode_stop(actor=request.user):
+            messages.success(request, _("Event mode is off: the usual limit applies again."))
+        return redirect("diaspora:registration_limit")
+    if request.method == "POST" and form.is_valid():
+        try:
+            event_mode.event_mode_start(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Event mode is on."))
+            return redirect("diaspora:registration_limit")
+    normal, highest, hours = event_mode.bounds()
+    history = RegistrationEventMode.objects.visible_to(request.user).select_related(
+        "started_by", "ended_by"
+    )[:20]
+    return render(
+        request,
+        "diaspora/registration_limit.html",
+        {
+            "form": form,
+            "active": ratelimit.active_event_mode(),
+            "limit": ratelimit.address_limit(),
+            "normal": normal,
+            "highest": highest,
+            "hours": hours,
+            "history": history,
+            "now": timezone.now(),
+        },
+        status=400 if form.errors else 200,
+    )

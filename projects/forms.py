@@ -333,6 +333,12 @@ class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Activity or milestone"), max_length=200)
     planned_date = forms.DateField(label=_("Planned date"), widget=DATE)
 
+    def __init__(self, *args, **kwargs):
+        # The grant page also shows the tranche form's "planned_date": ids of their own, so
+        # each label, error link and aria-describedby reaches its own field.
+        kwargs.setdefault("auto_id", "id_milestone_%s")
+        super().__init__(*args, **kwargs)
+
 
 class TrainingForm(forms.ModelForm):
     class Meta:

@@ -327,3 +327,19 @@ REPORTS_RECORD_KEY_SECRET = env_str("REPORTS_RECORD_KEY_SECRET", "")
 # The Celery queue report builds go to (None: the default queue). A deployment may give report
 # builds their own workers (``celery worker -Q reports``); make loadtest uses it to run two stacks.
 REPORTS_TASK_QUEUE = env_str("REPORTS_TASK_QUEUE", "") or None
+
+# --- Invitations and the public diaspora form (issue 16) ---------------------------------
+# A new user's invitation link (accounts/invitations.py) works once and for this many hours.
+INVITATION_VALID_HOURS = env_int("INVITATION_VALID_HOURS", 72, minimum=1)
+# The public diaspora form (diaspora/ratelimit.py) counts *accepted* registrations per address
+# and per email address over DIASPORA_REGISTRATION_WINDOW; DIASPORA_REGISTRATION_LIMIT (above)
+# per address, this per email. An officer's "event mode" (a fair on one Wi-Fi) raises the
+# per-address limit up to DIASPORA_EVENT_MODE_MAX_LIMIT, for DIASPORA_EVENT_MODE_MAX_HOURS at
+# most. Every submission, failed or not, stays under ATTEMPT_FACTOR times the current limit, so
+# a robot sending invalid forms is still cut off.
+DIASPORA_REGISTRATION_EMAIL_LIMIT = env_int("DIASPORA_REGISTRATION_EMAIL_LIMIT", 3, minimum=1)
+DIASPORA_EVENT_MODE_MAX_LIMIT = env_int("DIASPORA_EVENT_MODE_MAX_LIMIT", 300, minimum=1)
+DIASPORA_EVENT_MODE_MAX_HOURS = env_int("DIASPORA_EVENT_MODE_MAX_HOURS", 14, minimum=1)
+DIASPORA_REGISTRATION_ATTEMPT_FACTOR = env_int(
+    "DIASPORA_REGISTRATION_ATTEMPT_FACTOR", 10, minimum=1
+)

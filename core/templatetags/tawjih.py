@@ -27,12 +27,6 @@ def join_list(items) -> str:
 
 
 @register.filter
-def fields_in_error(form) -> list:
-    """The visible fields of a bound form that have errors, for the error summary."""
-    return [field for field in form.visible_fields() if field.errors] if form.is_bound else []
-
-
-@register.filter
 def iso_date(value):
     """{{ report.parameters.start|iso_date }}: a date stored as ISO text (JSON parameters) in
     the page's short format (04/12/2026); anything else is shown as it is."""

@@ -60,6 +60,7 @@ PAGES = {
         "/diaspora/",
         "/diaspora/members/new/",
         "/diaspora/members/pending/",
+        "/diaspora/register/limit/",
         "/diaspora/associations/",
         "/diaspora/events/",
         "/diaspora/matching/",
