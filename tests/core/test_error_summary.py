@@ -219,6 +219,20 @@ def association(ctx):
     return officer(), url, "diaspora-form", _count(DiasporaAssociation)
 
 
+def directory_entry(ctx):
+    from referrals.models import DirectoryEntry
+    from tests.referrals.factories import receiving_organisation
+
+    organisation, staff = receiving_organisation()
+    url = reverse("referrals:directory_edit")
+
+    def state():
+        entry = DirectoryEntry.objects.filter(organisation=organisation).first()
+        return entry and (entry.opening_hours, entry.response_days, entry.description)
+
+    return staff, url, "directory-form", state
+
+
 def public_registration(ctx):
     from diaspora.models import DiasporaMember
     from tests.diaspora.factories import souss_commune
@@ -291,6 +305,9 @@ CASES = [
          {"first_name", "email"}),
     Case("diaspora association", association, {"name": "", "contact_email": "pas-une-adresse"},
          {"name", "contact_email"}),
+    Case("directory entry", directory_entry,
+         {"opening_hours": "x" * 201, "response_days": "beaucoup"},
+         {"opening_hours", "response_days"}),
     Case("public diaspora registration", public_registration,
          {"first_name": "", "email": "pas-une-adresse", "consent": None},
          {"first_name", "email", "consent"}),
