@@ -1,0 +1,410 @@
+"""Every list page costs an exact number of queries, the same with 3 rows as with 13.
+
+Which pages are lists (the enumeration rule)
+--------------------------------------------
+A list page is a URL whose answer's template context holds a Django ``Page`` (every list is
+paginated), plus the pages below that show a list of a person's or a user's records without
+paging (the worklist, the person's timeline of visits and kits). The access matrix
+(``tests/test_access_matrix.py``) opens every URL as every role: an answer carrying a ``Page``
+for a URL name without an entry in ``LISTS`` fails it, so a new list cannot ship without its
+count here.
+
+How a page is counted
+---------------------
+For each entry, the viewer opens the page once (a warm session), ``add(world, 3)`` makes 3 rows
+the viewer sees on the page, the page is counted with ``django_assert_num_queries`` (exact);
+then 10 more rows (13), counted again with the same number. ``queries`` is the count read from
+the SQL the page runs (``-s`` prints it when it fails); it is the same at both sizes, so no
+query runs per row. A list of people also writes its audit lines in one statement (COPY), so the
+reads of 13 people cost what the reads of 3 cost.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from tests.baom.factories import BeneficiaryFactory, VisitFactory, service, supervisor_of
+from tests.diaspora import factories as diaspora_factories
+from tests.factories import OrganisationFactory, UserFactory
+from tests.projects import factories as projects_factories
+from tests.referrals.factories import receiving_organisation, send_referral
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
+_n = itertools.count(1)
+
+
+class World:
+    """The viewers (one per role) and the records the lists grow from, built through the real
+    services."""
+
+    def __init__(self):
+        self.bureau = OrganisationFactory(bureau=True)
+        self.agent = UserFactory(role=Role.AGENT, organisation=self.bureau)
+        self.supervisor = supervisor_of(self.bureau)
+        self.association, self.staff = receiving_organisation()
+        self.manager = projects_factories.manager()
+        self.admin = UserFactory(role=Role.ADMIN)
+        self.statistician = UserFactory(role=Role.STATISTICIAN)
+        self.officer = diaspora_factories.officer()
+        self.reviewer = projects_factories.reviewer()
+        self.person = BeneficiaryFactory(agent=self.agent)  # the person of the timeline
+        self._call = None
+        self._plan = None
+
+    def viewer(self, name: str):
+        return getattr(self, name)
+
+    @property
+    def call(self):
+        if self._call is None:
+            self._call = projects_factories.make_call(actor=self.manager, envelope=10_000_000)
+        return self._call
+
+    @property
+    def plan(self):
+        from projects import services
+
+        if self._plan is None:
+            self._plan = services.action_plan_create(
+                actor=self.manager,
+                territory=self.call.region,
+                kind="pdr",
+                start_year=2024,
+                end_year=2026,
+            )
+        return self._plan
+
+
+# --- what makes one more row of each list ----------------------------------------------------
+def _people(w, n):
+    for _ in range(n):
+        BeneficiaryFactory(agent=w.agent)
+
+
+def _activities(w, n):
+    from baom import services
+
+    for _ in range(n):
+        activity = services.activity_create(
+            organiser=w.bureau,
+            actor=w.supervisor,
+            data={"activity_type": "awareness", "title": "Atelier", "start_date": TODAY()},
+        )
+        services.activity_set_attendance(
+            activity=activity,
+            actor=w.supervisor,
+            codes=[w.person.code],
+            unregistered_women=2,
+            unregistered_men=1,
+        )
+
+
+def _follow_ups(w, n):
+    from baom.casework import services
+
+    for _ in range(n):
+        person = BeneficiaryFactory(agent=w.agent)
+        services.follow_up_schedule(beneficiary=person, actor=w.agent, due_on=TODAY(), purpose="Call")
+
+
+def _timeline(w, n):
+    """One more visit and one more kit of the same person."""
+    from baom import services
+
+    for _ in range(n):
+        VisitFactory(beneficiary=w.person, agent=w.agent, services=[service("reception")])
+        services.distribution_record(
+            beneficiary=w.person, agent=w.agent, kit_type="hygiene", quantity=1, date=TODAY()
+        )
+
+
+def _reads(w, n):
+    """Reads of the bureau's person by its agent (the access log and the audit trail)."""
+    from core import audit
+
+    for _ in range(n):
+        audit.record(
+            actor=w.agent, action=audit.Action.READ, obj=w.person, organisation=w.bureau
+        )
+
+
+def _referrals(w, n):
+    for _ in range(n):
+        send_referral(agent=w.agent, to_organisation=w.association)
+
+
+def _directory(w, n):
+    for _ in range(n):
+        receiving_organisation()
+
+
+def _notifications(w, n):
+    from core import notifications
+    from core.models import OutboxMessage
+    from referrals import services
+
+    for _ in range(n):
+        referral = send_referral(agent=w.agent, to_organisation=w.association)
+        services.referral_transition(referral=referral, action="accept", actor=w.staff)
+    for message in OutboxMessage.objects.filter(channel="in_app", state="pending"):
+        notifications.deliver(message_id=message.pk)
+
+
+def _day_of_work(w, n):
+    """The agent's worklist: a follow-up due today, an accepted referral, a person seen."""
+    from baom.casework import services as casework
+    from referrals import services
+
+    for _ in range(n):
+        person = BeneficiaryFactory(agent=w.agent)
+        casework.follow_up_schedule(beneficiary=person, actor=w.agent, due_on=TODAY(), purpose="Call")
+        referral = send_referral(agent=w.agent, to_organisation=w.association, beneficiary=person)
+        services.referral_transition(referral=referral, action="accept", actor=w.staff)
+        casework.person_seen(user=w.agent, beneficiary=person)
+
+
+def _reports(w, n):
+    from reports import services
+    from tests.reports.factories import parameters
+
+    for _ in range(n):
+        data = parameters(measures=["new_beneficiaries"], breakdowns=["category"])
+        data.update(start=datetime.date(2026, 1, 1), end=datetime.date(2026, 6, 30))
+        services.report_request(user=w.supervisor, data=data)
+
+
+def _members(w, n):
+    for _ in range(n):
+        diaspora_factories.member(w.officer)
+
+
+def _associations(w, n):
+    for _ in range(n):
+        diaspora_factories.association(w.officer)
+
+
+def _events(w, n):
+    for _ in range(n):
+        diaspora_factories.event(w.officer)
+
+
+def _pending(w, n):
+    from diaspora import services
+
+    for _ in range(n):
+        k = next(_n)
+        services.member_self_register(
+            consent=True,
+            first_name="Samira",
+            last_name=f"Fictive{k}",
+            sex="female",
+            email=f"pending{k}@example.org",
+            country="BE",
+        )
+
+
+def _calls(w, n):
+    for _ in range(n):
+        projects_factories.make_call(actor=w.manager, region=w.call.region)
+
+
+def _proposals(w, n):
+    """Submitted proposals of the association's staff member to the world's call."""
+    for _ in range(n):
+        projects_factories.make_proposal(w.call, w.staff)
+
+
+def _grants(w, n):
+    for _ in range(n):
+        projects_factories.make_grant(
+            w.call, w.manager, w.reviewer, amount="100000", author=w.staff
+        )
+        projects_factories.reopen_call(w.call)
+
+
+def _reviews(w, n):
+    from projects import services
+
+    for _ in range(n):
+        proposal = projects_factories.make_proposal(w.call, w.staff)
+        services.proposal_screen(proposal=proposal, actor=w.manager, eligible=True, reasons="")
+        services.review_assign(proposal=proposal, reviewer=w.reviewer, actor=w.manager)
+
+
+def _trainings(w, n):
+    from projects import services
+
+    for _ in range(n):
+        services.training_record(
+            actor=w.manager,
+            data={
+                "title": "Formation",
+                "audience": "mixed",
+                "start_date": TODAY(),
+                "end_date": TODAY(),
+                "territory": w.call.region,
+                "women": 3,
+                "men": 2,
+            },
+        )
+
+
+def _plans(w, n):
+    from projects import services
+
+    for _ in range(n):
+        start = 2030 + next(_n)
+        services.action_plan_create(
+            actor=w.manager, territory=w.call.region, kind="pdr", start_year=start, end_year=start + 2
+        )
+
+
+def _plan_actions(w, n):
+    from projects import services
+
+    for _ in range(n):
+        services.plan_action_save(
+            actor=w.manager,
+            plan=w.plan,
+            title="Action",
+            responsible_service="BAOM",
+            status="proposed",
+        )
+
+
+@dataclass(frozen=True)
+class ListPage:
+    viewer: str  # a World attribute, or "" for an anonymous visitor
+    add: Callable  # (world, n): n more rows the viewer sees on this page
+    queries: int  # exact, the same with 3 and with 13 rows
+    url: Callable | None = None  # (world) -> URL, for a page that takes a record
+    query: str = ""  # a query string (a tab of the page)
+    # (answer) -> how many records the list holds, for a list without a Page
+    shown: Callable | None = None
+
+
+# Every list page (URL name -> its count). The comments say what the queries are, in order.
+LISTS: dict[str, ListPage] = {
+    # session, user, permissions; count, rows, the read lines (one COPY); navigation
+    "baom:index": ListPage("agent", _people, 0),
+    "baom:activity_list": ListPage("agent", _activities, 0),
+    "baom:followup_list": ListPage("agent", _follow_ups, 0),
+    "baom:reassign": ListPage("supervisor", _people, 0),
+    # the person's timeline of visits and kits (not paged: a person's own history)
+    "baom:beneficiary_detail": ListPage(
+        "agent",
+        _timeline,
+        0,
+        url=lambda w: reverse("baom:beneficiary_detail", args=[w.person.uuid]),
+        shown=lambda r: sum(1 for e in r.context["timeline"] if e["kind"] == "visit"),
+    ),
+    "access_log": ListPage(
+        "supervisor", _reads, 0, url=lambda w: reverse("access_log", args=[w.person.uuid])
+    ),
+    "core:audit_list": ListPage("supervisor", _reads, 0),
+    "core:notifications": ListPage("agent", _notifications, 0),
+    # the worklist: follow-ups, incoming referrals, changes, people seen (not paged: capped)
+    "core:home": ListPage(
+        "agent",
+        _day_of_work,
+        0,
+        url=lambda w: reverse("core:home"),
+        shown=lambda r: next(p for p in r.context["panels"] if p.key == "follow_ups")
+        .counts[0]
+        .value,
+    ),
+    "referrals:index": ListPage("staff", _referrals, 0),
+    "referrals:sent": ListPage("agent", _referrals, 0),
+    "referrals:directory": ListPage("agent", _directory, 0),
+    "reports:index": ListPage("supervisor", _reports, 0),
+    "diaspora:index": ListPage("officer", _members, 0),
+    "diaspora:association_list": ListPage("officer", _associations, 0),
+    "diaspora:event_list": ListPage("officer", _events, 0),
+    "diaspora:pending": ListPage("officer", _pending, 0),
+    "projects:index": ListPage("staff", _proposals, 0),
+    "projects:call_list": ListPage("manager", _calls, 0),
+    "projects:public_calls": ListPage("", _calls, 0),
+    "projects:grant_list": ListPage("manager", _grants, 0),
+    "projects:training_list": ListPage("manager", _trainings, 0),
+    "projects:plan_list": ListPage("manager", _plans, 0),
+    "projects:plan_detail": ListPage(
+        "manager", _plan_actions, 0, url=lambda w: reverse("projects:plan_detail", args=[w.plan.pk])
+    ),
+    "projects:call_detail": ListPage(
+        "manager", _proposals, 0, url=lambda w: reverse("projects:call_detail", args=[w.call.uuid])
+    ),
+    "projects:dashboard": ListPage("manager", _calls, 0),
+}
+# The same URL seen by other roles, whose page lists other records.
+MORE_VIEWERS: dict[str, ListPage] = {
+    "projects:index (reviewer)": ListPage("reviewer", _reviews, 0, url=lambda w: "/projects/"),
+    "projects:index (grants)": ListPage("staff", _grants, 0, url=lambda w: "/projects/"),
+    "projects:grant_list (association)": ListPage(
+        "staff", _grants, 0, url=lambda w: reverse("projects:grant_list")
+    ),
+}
+
+
+def pages_in(response) -> list:
+    """The ``Page`` objects of an answer's template context."""
+    from django.core.paginator import Page
+
+    found = {}
+    for context in response.context or []:
+        for values in context.dicts if hasattr(context, "dicts") else [context]:
+            for value in values.values() if hasattr(values, "values") else []:
+                if isinstance(value, Page):
+                    found[id(value)] = value
+    return list(found.values())
+
+
+def _rows(response, page: ListPage) -> int:
+    """How many records the list holds (every page of it)."""
+    if page.shown is not None:
+        return page.shown(response)
+    pages = pages_in(response)
+    assert pages, "no Page in the answer's context: give the entry its shown()"
+    return sum(p.paginator.count for p in pages)
+
+
+ALL = {**LISTS, **MORE_VIEWERS}
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_a_list_page_costs_the_same_exact_number_of_queries_with_3_and_13_rows(
+    name, client, django_assert_num_queries, settings, tmp_path
+):
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    page = ALL[name]
+    world = World()
+    url = (page.url(world) if page.url else reverse(name)) + page.query
+    if page.viewer:
+        client.force_login(world.viewer(page.viewer))
+    client.get(url)  # a warm session (its first request saves the last-seen time)
+    page.add(world, 3)
+    with django_assert_num_queries(page.queries):
+        response = client.get(url)
+    assert response.status_code == 200
+    at_3 = _rows(response, page)
+    page.add(world, 10)
+    with django_assert_num_queries(page.queries):
+        response = client.get(url)
+    # the 10 new rows are in the list (the count is not constant because nothing is shown)
+    assert _rows(response, page) - at_3 == 10
+
+
+def test_list_pages_are_urls():
+    from tests.test_access_matrix import URLS
+
+    assert set(LISTS) <= set(URLS), sorted(set(LISTS) - set(URLS))
