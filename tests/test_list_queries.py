@@ -27,8 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,7 +113,9 @@ def _follow_ups(w, n):
 
     for _ in range(n):
         person = BeneficiaryFactory(agent=w.agent)
-        services.follow_up_schedule(beneficiary=person, actor=w.agent, due_on=TODAY(), purpose="Call")
+        services.follow_up_schedule(
+            beneficiary=person, actor=w.agent, due_on=TODAY(), purpose="Call"
+        )
 
 
 def _timeline(w, n):
@@ -134,9 +134,7 @@ def _reads(w, n):
     from core import audit
 
     for _ in range(n):
-        audit.record(
-            actor=w.agent, action=audit.Action.READ, obj=w.person, organisation=w.bureau
-        )
+        audit.record(actor=w.agent, action=audit.Action.READ, obj=w.person, organisation=w.bureau)
 
 
 def _referrals(w, n):
@@ -168,7 +166,9 @@ def _day_of_work(w, n):
 
     for _ in range(n):
         person = BeneficiaryFactory(agent=w.agent)
-        casework.follow_up_schedule(beneficiary=person, actor=w.agent, due_on=TODAY(), purpose="Call")
+        casework.follow_up_schedule(
+            beneficiary=person, actor=w.agent, due_on=TODAY(), purpose="Call"
+        )
         referral = send_referral(agent=w.agent, to_organisation=w.association, beneficiary=person)
         services.referral_transition(referral=referral, action="accept", actor=w.staff)
         casework.person_seen(user=w.agent, beneficiary=person)
@@ -266,7 +266,11 @@ def _plans(w, n):
     for _ in range(n):
         start = 2030 + next(_n)
         services.action_plan_create(
-            actor=w.manager, territory=w.call.region, kind="pdr", start_year=start, end_year=start + 2
+            actor=w.manager,
+            territory=w.call.region,
+            kind="pdr",
+            start_year=start,
+            end_year=start + 2,
         )
 
 
@@ -320,9 +324,9 @@ LISTS: dict[str, ListPage] = {
         _day_of_work,
         0,
         url=lambda w: reverse("core:home"),
-        shown=lambda r: next(p for p in r.context["panels"] if p.key == "follow_ups")
-        .counts[0]
-        .value,
+        shown=lambda r: (
+            next(p for p in r.context["panels"] if p.key == "follow_ups").counts[0].value
+        ),
     ),
     "referrals:index": ListPage("staff", _referrals, 0),
     "referrals:sent": ListPage("agent", _referrals, 0),
@@ -400,8 +404,9 @@ def test_a_list_page_costs_the_same_exact_number_of_queries_with_3_and_13_rows(
     page.add(world, 10)
     with django_assert_num_queries(page.queries):
         response = client.get(url)
-    # the 10 new rows are in the list (the count is not constant because nothing is shown)
-    assert _rows(response, page) - at_3 == 10
+    # the 10 new rows are in the list (the count is not constant because nothing is shown);
+    # at least 10: a page that audits its own reading adds a line each time it is opened
+    assert _rows(response, page) - at_3 >= 10
 
 
 def test_list_pages_are_urls():

