@@ -868,7 +868,7 @@ class World:
         }
         self.manager = self.users["pm"]
         self.objects: dict[tuple[str, str], object] = {}
-        self.shared_call = projects_factories.make_call(actor=self.manager)
+        self.shared_call = projects_factories.make_call(actor=self.manager, envelope=10_000_000)
         for kind in self.BUILDERS:
             for side in ("own", "other"):
                 self.objects[(kind, side)] = getattr(self, f"_build_{kind}")(side)
