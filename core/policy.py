@@ -131,8 +131,6 @@ POLICY: dict[str, dict[str, str] | str] = {
     "projects.proposal.manage": {PROGRAMME_MANAGER: ALL, ADMIN: ALL},
     "projects.grant.read": {ASSOCIATION_STAFF: OWN, PROGRAMME_MANAGER: ALL, ADMIN: ALL},
     "projects.grant.manage": {PROGRAMME_MANAGER: ALL, ADMIN: ALL},
-    # A grant's narrative report is written by its holder (the manager reviews it).
-    "projects.grant.report": {ASSOCIATION_STAFF: OWN},
     # A reviewer scores the reviews assigned to them: "their own".
     "projects.review": {REVIEWER: OWN},
 }

@@ -50,7 +50,9 @@ Adding a URL (one small entry)
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import logging
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -567,17 +569,11 @@ FORMS = {
         "staff",
         _exists("projects.IndicatorAchievement", indicator__grant_id=_record("grant"), women=3),
         lambda w, s: {
-            f"{sex}_{w.obj('grant', s).indicators.get().pk}": count
+            f"{sex}_{indicator.pk}": count
+            for indicator in w.obj("grant", s).indicators.all()
             for sex, count in (("women", "3"), ("men", "2"))
         },
         field="period_end",
-    ),
-    "projects:report_detail": FormPost(
-        "staff",
-        _exists("projects.Report", pk=_record("grant_report"), content=MARK),
-        lambda w, s: {"content": MARK, "amount_spent": "1000"},
-        field="content",
-        capability="projects.grant.report",
     ),
     "projects:training_list": FormPost(
         "manager",
@@ -609,6 +605,8 @@ FORMS_JUDGED_ELSEWHERE = {
     "baom:import": "a file upload (preview, then apply): tests/baom/test_import.py",
     "diaspora:member_import": "a file upload: tests/diaspora/test_imports.py",
     "diaspora:event_import": "a file upload: tests/diaspora/test_imports.py",
+    "projects:report_detail": "two forms by role (the holder writes the report, a manager reviews"
+    " it once submitted): each stored from a valid submission in tests/security/test_fuzz_forms.py",
 }
 
 
@@ -1011,17 +1009,11 @@ class World:
         )
 
     def _build_grant(self, side):
-        from projects import services
-
         grant = projects_factories.make_grant(
             self.shared_call,
             self.manager,
             self.actors[side]["reviewer"],
             author=self.actors[side]["staff"],
-        )
-        # an indicator, so that the holder's indicator report has a row to count
-        services.indicator_add(
-            grant=grant, actor=self.manager, name="Women oriented", target_women=5, target_men=2
         )
         return grant
 
@@ -1363,12 +1355,23 @@ def _audited_write(world, before, after, lines, personal, resend) -> bool | None
     return resend()
 
 
+@contextlib.contextmanager
+def _quiet(logger):
+    """The refused audit line makes a 500 on purpose: no traceback in the test's output."""
+    saved, logger.disabled = logger.disabled, True
+    try:
+        yield
+    finally:
+        logger.disabled = saved
+
+
 def _undone_without_audit(world, code, url, data, entry, side, sql, personal) -> bool:
     """Send the POST again while the audit trail refuses write lines: nothing of personal data
     or money may stay changed (the audit line is written in the write's transaction)."""
     client = world.client(code, raise_request_exception=False)
     user = world.users.get(code)
-    with transaction.atomic():
+    request_log = logging.getLogger("django.request")
+    with transaction.atomic(), _quiet(request_log):
         try:
             if entry.prepare is not None:
                 entry.prepare(world, user, client, side)
@@ -1515,6 +1518,9 @@ def test_access_matrix(settings, tmp_path):
     settings.DIASPORA_REGISTRATION_LIMIT = 10**6
     world = World()
     names = {n: p for n, p in all_url_names().items() if n not in SKIPPED}
+    only = os.environ.get("MATRIX_ONLY")  # while working on a few URLs: "baom:,projects:grant"
+    if only:
+        names = {n: p for n, p in names.items() if n.startswith(tuple(only.split(",")))}
     cells = observe(world, names)
     flagged = ("refused", "rows", "shows")
     wrong = [c for c in cells if c.expected != c.observed or c.why.startswith(flagged)]
@@ -1529,6 +1535,9 @@ def test_access_matrix(settings, tmp_path):
         print(f"unexpected: {len(wrong)}")
         share = 100 * audited / performed if performed else 100
         print(f"writes audited / writes performed: {audited} / {performed} ({share:.0f} %)")
+        for cell in cells:
+            if cell.audited_write is False:
+                print(f"  not audited: {cell.name} {cell.method} {cell.caller} {cell.side}")
     assert not wrong, "\n".join(
         f"{c.name} {c.method} {c.caller} {c.side}: expected "
         f"{'allowed' if c.expected else 'refused'}, "

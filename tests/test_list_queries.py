@@ -215,6 +215,30 @@ def _pending(w, n):
         )
 
 
+def _event(w):
+    if not hasattr(w, "event"):
+        w.event = diaspora_factories.event(w.officer)
+    return w.event
+
+
+def _participants(w, n):
+    """Participants of the world's diaspora event (built once)."""
+    from diaspora import services
+
+    for _ in range(n):
+        k = next(_n)
+        services.participation_add(
+            actor=w.officer,
+            event=_event(w),
+            first_name="Samira",
+            last_name=f"Fictive{k}",
+            sex="female",
+            country="BE",
+            email=f"participant{k}@example.org",
+            consent_to_contact=True,  # the list shows those who agreed to be contacted
+        )
+
+
 def _calls(w, n):
     for _ in range(n):
         projects_factories.make_call(actor=w.manager, region=w.call.region)
@@ -369,6 +393,13 @@ LISTS: dict[str, ListPage] = {
     # BASE + count, rows (participants counted in the same query)
     "diaspora:event_list": ListPage("officer", _events, 7),
     # BASE + rows (the pending badge is the list's count)
+    # BASE + the event, count, the split by sex, by country, rows, follow-ups
+    "diaspora:event_detail": ListPage(
+        "officer",
+        _participants,
+        11,
+        url=lambda w: reverse("diaspora:event_detail", args=[_event(w).uuid]),
+    ),
     "diaspora:pending": ListPage("officer", _pending, 7),
     # BASE + proposals, grants, open calls: a count and rows each (no grant: no grant rows)
     "projects:index": ListPage("staff", _proposals, 11),
