@@ -54,6 +54,7 @@ def directory_entry_update(*, actor, data: dict) -> DirectoryEntry:
     entry.save(update_fields=[*scalar, "updated_at"])
     entry.services.set(data["services"])
     entry.territories.set(data["territories"])
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=entry)
     return entry
 
 
