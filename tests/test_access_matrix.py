@@ -1396,10 +1396,12 @@ def _undone_without_audit(world, code, url, data, entry, side, sql, personal, ta
             try:
                 with transaction.atomic():
                     client.post(url, data() if callable(data) else data)
+                    # The refused line failed outside every atomic block of the request: in
+                    # production (autocommit) the write before it would have been committed.
+                    outside = connection.needs_rollback
             except DatabaseError:
-                # the refused line was written outside any transaction of the write
-                return False
-            return digest(tables) == before
+                return False  # the same, seen when the savepoint is released
+            return not outside and digest(tables) == before
         finally:
             transaction.set_rollback(True)
 
