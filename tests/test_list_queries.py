@@ -13,9 +13,10 @@ How a page is counted
 ---------------------
 For each entry, the viewer opens the page once (a warm session), ``add(world, 3)`` makes 3 rows
 the viewer sees on the page, the page is counted with ``django_assert_num_queries`` (exact);
-then 10 more rows (13), counted again with the same number. ``queries`` is the count read from
-the SQL the page runs (``-s`` prints it when it fails); it is the same at both sizes, so no
-query runs per row. A list of people also writes its audit lines in one statement (COPY), so the
+then 10 more rows (13), counted again with the same number, and the 10 new rows must be in the
+list (a constant count on a list that shows nothing would prove nothing). ``queries`` is the
+count read from the SQL the page runs (``LIST_QUERIES_PRINT=1 ... -s`` prints the SQL of both
+sizes instead of asserting); it is the same at both sizes, so no query runs per row. A list of people also writes its audit lines in one statement (COPY), so the
 reads of 13 people cost what the reads of 3 cost.
 """
 
