@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import Organisation, User
 from accounts.roles import STAFF_ROLES, Role
+from core import audit
 
 
 def user_sync_role_group(*, user: User) -> None:
@@ -46,7 +47,9 @@ def user_create(
 
 
 @transaction.atomic
-def user_update(*, user: User, **fields) -> User:
+def user_update(*, user: User, actor: User | None = None, **fields) -> User:
+    """Change a user's profile, role or state; one ``update`` line in the audit trail (by
+    ``actor``, the user themself by default), in the same transaction."""
     allowed = {"full_name", "organisation", "role", "language", "is_active"}
     unknown = set(fields) - allowed
     if unknown:
@@ -59,6 +62,9 @@ def user_update(*, user: User, **fields) -> User:
     user.save()
     if "role" in fields:
         user_sync_role_group(user=user)
+    audit.record(
+        actor=actor or user, action=audit.Action.UPDATE, obj=user, organisation=user.organisation
+    )
     # Deactivation ends the user's sessions at once: core.signals.end_sessions_of_inactive_user
     # (a post_save signal, so the admin's user form does it too).
     return user

@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -71,8 +72,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form):
+        # The new password and its audit line in one transaction.
+        with transaction.atomic():
+            response = super().form_valid(form)
+            audit.record(actor=form.user, action=audit.Action.UPDATE, obj=form.user)
         messages.success(self.request, _("Your password has been changed."))
-        return super().form_valid(form)
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -100,8 +105,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        audit.record(actor=form.user, action=audit.Action.PASSWORD_RESET, obj=form.user)
+        with transaction.atomic():
+            response = super().form_valid(form)
+            audit.record(actor=form.user, action=audit.Action.PASSWORD_RESET, obj=form.user)
         return response
 
 
@@ -116,6 +122,7 @@ def profile(request):
     if request.method == "POST" and form.is_valid():
         user_update(
             user=request.user,
+            actor=request.user,
             full_name=form.cleaned_data["full_name"],
             language=form.cleaned_data["language"],
         )

@@ -293,6 +293,9 @@ def distribution_record(
     )
     distribution.full_clean()
     distribution.save()
+    audit.record(
+        actor=agent, action=audit.Action.CREATE, obj=distribution, organisation=beneficiary.bureau
+    )
     return distribution
 
 
@@ -311,6 +314,7 @@ def anonymous_contact_record(
     contact.full_clean()
     contact.save()
     contact.services.set(list(services))
+    audit.record(actor=agent, action=audit.Action.CREATE, obj=contact)
     return contact
 
 
@@ -321,6 +325,7 @@ def activity_create(*, organiser: Organisation, actor: User, data: dict) -> Grou
     activity = GroupActivity(organiser=organiser, created_by=actor, **data)
     activity.full_clean()
     activity.save()
+    audit.record(actor=actor, action=audit.Action.CREATE, obj=activity, organisation=organiser)
     return activity
 
 
@@ -363,6 +368,10 @@ def activity_set_attendance(
     activity.unregistered_women = unregistered_women
     activity.unregistered_men = unregistered_men
     activity.save(update_fields=["unregistered_women", "unregistered_men", "updated_at"])
+    # who attended is a fact about each person: one line for the activity
+    audit.record(
+        actor=actor, action=audit.Action.UPDATE, obj=activity, organisation=activity.organiser
+    )
     return activity
 
 

@@ -63,6 +63,9 @@ def record(
         username = username or actor.get_username()
         if organisation is None:
             organisation = getattr(actor, "organisation", None)
+    if action == Action.FORBIDDEN and request is not None:
+        # the refusal of this request is in the trail: the middleware does not add a second line
+        request.refusal_recorded = True
     return AuditEvent.objects.create(
         actor=actor,
         username=username[:150],

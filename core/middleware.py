@@ -30,7 +30,9 @@ class AuditRequestMiddleware:
         token = audit.set_request(request)
         try:
             response = self.get_response(request)
-            if response.status_code in (403, 404):
+            # one line per refusal: a view or service may have written it already
+            refused = response.status_code in (403, 404)
+            if refused and not getattr(request, "refusal_recorded", False):
                 _record_refusal(request, response.status_code)
             return response
         finally:

@@ -84,6 +84,8 @@ POLICY: dict[str, dict[str, str] | str] = {
     # Rights of the person (law 09-08): the supervisor of the person's bureau.
     "baom.rights": {SUPERVISOR: OWN},
     "baom.activity.read": {AGENT: OWN, SUPERVISOR: OWN, PROGRAMME_MANAGER: ALL, ADMIN: ALL},
+    # Recording who attended a group activity: its bureau's agents and supervisors.
+    "baom.activity.write": {AGENT: OWN, SUPERVISOR: OWN},
     # Cases are given to an agent by the supervisor of the bureau.
     "baom.reassign": _page(SUPERVISOR),
     # Printed papers about a person (case summary): the person's bureau only, never a manager.

@@ -256,6 +256,7 @@ def association_create(*, actor, **fields) -> DiasporaAssociation:
     _set_fields(association, fields, ASSOCIATION_FIELDS)
     association.full_clean()
     association.save()
+    audit.record(actor=actor, action=audit.Action.CREATE, obj=association)
     return association
 
 
@@ -266,6 +267,7 @@ def association_update(*, actor, association: DiasporaAssociation, **fields):
     _set_fields(association, fields, ASSOCIATION_FIELDS)
     association.full_clean()
     association.save()
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=association)
     return association
 
 
@@ -279,6 +281,7 @@ def event_create(*, actor, **fields) -> Event:
     _set_fields(event, fields, EVENT_FIELDS)
     event.full_clean()
     event.save()
+    audit.record(actor=actor, action=audit.Action.CREATE, obj=event)
     return event
 
 
@@ -289,6 +292,7 @@ def event_update(*, actor, event: Event, **fields) -> Event:
     _set_fields(event, fields, EVENT_FIELDS)
     event.full_clean()
     event.save()
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=event)
     return event
 
 
@@ -332,6 +336,7 @@ def follow_up_add(*, actor, event: Event, **fields) -> FollowUpAction:
     action = FollowUpAction(event=event, **fields)
     action.full_clean()
     action.save()
+    audit.record(actor=actor, action=audit.Action.CREATE, obj=action)
     return action
 
 
@@ -341,6 +346,7 @@ def follow_up_set_done(*, actor, action: FollowUpAction, done: bool = True) -> F
     action = FollowUpAction.objects.select_for_update(of=("self",)).get(pk=action.pk)
     action.done = done
     action.save(update_fields=["done", "updated_at"])
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=action)
     return action
 
 
