@@ -15,14 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 class InvitationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Managers and admins see every invitation; a user sees the ones sent to them."""
-        from accounts.permissions import sees_all_organisations
+        """The invitations of the accounts the user may see (``User.objects.visible_to``):
+        managers and admins all, a supervisor their organisation's, everyone their own."""
+        from accounts.models import User
 
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if sees_all_organisations(user):
-            return self
-        return self.filter(user_id=user.pk)
+        return self.filter(user__in=User.objects.visible_to(user))
 
 
 class Invitation(models.Model):

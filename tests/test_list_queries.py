@@ -16,8 +16,9 @@ the viewer sees on the page, the page is counted with ``django_assert_num_querie
 then 10 more rows (13), counted again with the same number, and the 10 new rows must be in the
 list (a constant count on a list that shows nothing would prove nothing). ``queries`` is the
 count read from the SQL the page runs (``LIST_QUERIES_PRINT=1 ... -s`` prints the SQL of both
-sizes instead of asserting); it is the same at both sizes, so no query runs per row. A list of people also writes its audit lines in one statement (COPY), so the
-reads of 13 people cost what the reads of 3 cost.
+sizes instead of asserting); it is the same at both sizes, so no query runs per row. A list of
+people also writes its audit lines in one statement (COPY), so the reads of 13 people cost what
+the reads of 3 cost.
 """
 
 from __future__ import annotations
@@ -376,10 +377,11 @@ LISTS: dict[str, ListPage] = {
             next(p for p in r.context["panels"] if p.key == "follow_ups").counts[0].value
         ),
     ),
-    # BASE + counts per status, rows, the identity each row may show (one query), the read
-    # lines (COPY), the notifications of the page marked read, the filter's organisations and
-    # services
-    "referrals:index": ListPage("staff", _referrals, 13),
+    # BASE + counts per status, rows, the identity each row may show (one query to decide
+    # which rows may show a name, one for those names: a name whose access ended is never
+    # read), the read lines (COPY), the notifications of the page marked read, the filter's
+    # organisations and services
+    "referrals:index": ListPage("staff", _referrals, 14),
     # BASE + count, rows, the read lines (COPY), the filter's organisations and services
     "referrals:sent": ListPage("agent", _referrals, 11),
     # BASE + count, the filter's services and territories, rows, their services,

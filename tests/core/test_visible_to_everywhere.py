@@ -67,6 +67,7 @@ OWN_ROWS = ["core.own_rows"]
 SCOPED: dict[str, list[str]] = {
     "accounts.organisation": ["signed_in"],
     "accounts.user": ["accounts.user.read"],
+    "accounts.invitation": ["accounts.user.read"],  # seen with the account it was sent to
     "core.auditevent": ["core.access_log"],
     "core.outboxmessage": OWN_ROWS,
     "core.notification": OWN_ROWS,
@@ -117,6 +118,7 @@ SCOPED: dict[str, list[str]] = {
     "diaspora.participation": DIASPORA,
     "diaspora.followupaction": DIASPORA,
     "diaspora.contact": DIASPORA,
+    "diaspora.registrationeventmode": DIASPORA,
     "reports.report": ["reports.read"],
 }
 
@@ -231,6 +233,14 @@ class World:
     def _user(self, s, side):
         # a colleague in the side's bureau (not a caller: everyone sees their own account)
         return UserFactory(role=Role.AGENT, organisation=s["agent"].organisation)
+
+    def _invitation(self, s, side):
+        from accounts import invitations
+
+        newcomer = self._user(s, side)
+        newcomer.set_unusable_password()  # invited: no password yet
+        newcomer.save(update_fields=["password"])
+        return invitations.invitation_send(user=newcomer, actor=self.manager)
 
     def _auditevent(self, s, side):
         from core import audit
@@ -581,6 +591,16 @@ class World:
             channel="phone",
             purpose="Investment in Tiznit",
             outcome="interested",
+        )
+
+    def _registrationeventmode(self, s, side):
+        from diaspora import event_mode
+
+        return event_mode.event_mode_start(
+            actor=s["officer"],
+            limit=40,
+            ends_at=timezone.now() + datetime.timedelta(hours=2),
+            reason=f"Fair in Agadir ({side})",
         )
 
     # --- statistics -----------------------------------------------------------------------
