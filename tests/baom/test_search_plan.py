@@ -48,16 +48,31 @@ def test_an_agents_name_search_is_served_by_the_per_bureau_index(agent):
     keep_only(PER_BUREAU)
     text = plan(agent, q="fatumata dialo")
     # Both conditions inside the one index: the bureau (typed bigint) and the name.
-    assert PER_BUREAU in text
-    condition = next(line for line in text.splitlines() if "Index Cond" in line)
-    assert "bureau_id" in condition and "%>" in condition, text
+    conditions = index_conditions(text, PER_BUREAU)
+    assert conditions, text
+    assert all("bureau_id" in c and "%>" in c for c in conditions), text
 
 
-def test_a_search_across_bureaus_cannot_use_the_per_bureau_index(make_user):
+def index_conditions(text: str, index: str) -> list[str]:
+    """The ``Index Cond`` of every scan of ``index`` in an EXPLAIN text (one per scan)."""
+    lines = text.splitlines()
+    conditions = []
+    for number, line in enumerate(lines):
+        if f" {index} " in f"{line} " and "Scan" in line:
+            following = lines[number + 1 : number + 4]
+            conditions += [c.strip() for c in following if "Index Cond" in c][:1]
+    return conditions
+
+
+def test_a_search_across_bureaus_cannot_use_the_per_bureau_index_for_the_name(make_user):
     manager = make_user(Role.PROGRAMME_MANAGER)
     keep_only(PER_BUREAU, EVERYONE)
     text = plan(manager, q="fatumata dialo")
-    assert PER_BUREAU not in text
+    # With a few test rows the planner may still reach people through the per-bureau index by
+    # their bureau (a nested loop over the organisations); what it cannot do is serve the name
+    # condition with it without a bureau: no scan of it has the trigram condition alone.
+    for condition in index_conditions(text, PER_BUREAU):
+        assert "bureau_id" in condition, text
     # Its name condition is the one the index over everyone serves.
     assert EVERYONE in selectors.search(Beneficiary.objects.all(), "fatumata dialo").explain()
 
