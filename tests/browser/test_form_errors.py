@@ -81,3 +81,41 @@ def test_a_refused_form_leads_the_keyboard_to_its_errors(page):
         problems[f"{language} diaspora"] = serious_violations(page)
         shot(page, f"form-errors-diaspora-{language}")
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_the_directory_form_refused_in_arabic_leads_to_its_errors(page):
+    """The directory form met the summary at the merge (it kept its own alert before): a too
+    long opening time and a response time that is not a number, sent in Arabic."""
+    from referrals.models import DirectoryEntry
+    from tests.referrals.factories import receiving_organisation
+
+    organisation, staff = receiving_organisation()
+    before = DirectoryEntry.objects.values_list("opening_hours", "response_days").get(
+        organisation=organisation
+    )
+    page.goto("/accounts/login/")
+    in_language(page, "ar")
+    page.goto("/accounts/login/")
+    page.locator("input[name=username]").fill(staff.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
+    in_language(page, "ar")
+    page.goto("/referrals/directory/mine/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    # What a browser's own checks would stop, sent anyway (the server must refuse it).
+    page.locator("#id_opening_hours").evaluate(
+        "e => { e.removeAttribute('maxlength'); e.value = 'x'.repeat(201) }"
+    )
+    page.locator("#id_response_days").evaluate("e => { e.type = 'text'; e.value = 'abc' }")
+    page.get_by_test_id("save-entry").click()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_focused()
+    assert summary.locator("a").count() == 2
+    summary.locator("a").first.click()
+    assert page.evaluate("() => document.activeElement.id") == "id_opening_hours"
+    assert serious_violations(page) == []
+    shot(page, "form-errors-directory-ar")
+    after = DirectoryEntry.objects.values_list("opening_hours", "response_days").get(
+        organisation=organisation
+    )
+    assert after == before
