@@ -146,3 +146,25 @@ def test_a_report_is_built_from_the_replica_and_written_on_the_primary(replica, 
     set_replay(paused=False)
     wait_for_replay()
     assert women(build()) == 5
+
+
+def test_the_forms_publishable_check_reads_from_the_replica(replica, make_user):
+    """ "Can it be published?" builds a person table inside the web request: a statistics read,
+    on the replica when there is one, so the primary answers the agents meanwhile."""
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.roles import Role
+    from reports import services
+    from tests.reports.factories import REGISTERED, parameters
+
+    agent = make_user(Role.AGENT)
+    BeneficiaryFactory.create_batch(3, agent=agent, registered_on=REGISTERED, sex="female")
+    wait_for_replay()
+    request = parameters(measures=["new_beneficiaries"], breakdowns=["category"])
+    with (
+        CaptureQueriesContext(connections[db.REPLICA]) as on_replica,
+        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_primary,
+    ):
+        services.publishable_check(request)
+    assert any("GROUPING SETS" in q["sql"] for q in on_replica.captured_queries)
+    assert not any("GROUPING SETS" in q["sql"] for q in on_primary.captured_queries)
